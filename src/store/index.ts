@@ -1,0 +1,13 @@
+import { join } from 'node:path';
+import { openPostgresStore } from './postgres/postgres-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import type { Store } from './store.ts';
+
+export type { Store, StoreTx, ResourceRecord, NewRecord, Change, Reference, ListQuery, ListResult } from './store.ts';
+export { StoreError } from './store.ts';
+
+/** Opens the store named by `ATRIUM_DATABASE_URL`: PostgreSQL for `postgres://` URLs, otherwise a SQLite file. */
+export async function openStore(databaseUrl: string | undefined, dataDir: string): Promise<Store> {
+  if (databaseUrl && /^postgres(ql)?:\/\//i.test(databaseUrl)) return openPostgresStore(databaseUrl);
+  return openSqliteStore(databaseUrl && databaseUrl !== '' ? databaseUrl : join(dataDir, 'atrium.db'));
+}

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { POSTGRES_URL, dropSchema, postgresAvailable, uniqueSchema } from '../../test/support/services.ts';
+import { openPostgresStore } from './postgres/postgres-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import { StoreError, type NewRecord, type Store } from './store.ts';
+
+/** One contract, every implementation. */
+interface Implementation {
+  readonly name: string;
+  readonly skip: false | string;
+  open(): Promise<Store>;
+  reopen(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const pgStatus = await postgresAvailable();
+
+function sqliteImplementation(): Implementation {
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-store-'));
+  const file = join(dir, 'atrium.db');
+  return {
+    name: 'sqlite',
+    skip: false,
+    open: async () => openSqliteStore(file),
+    reopen: async () => openSqliteStore(file),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function postgresImplementation(): Implementation {
+  const schema = uniqueSchema('atrium_contract');
+  return {
+    name: 'postgres',
+    skip: pgStatus === true ? false : pgStatus,
+    open: () => openPostgresStore(POSTGRES_URL, { schema }),
+    reopen: () => openPostgresStore(POSTGRES_URL, { schema }),
+    cleanup: () => dropSchema(schema),
+  };
+}
+
+function record(key: string, overrides: Partial<NewRecord> = {}): NewRecord {
+  const name = key.split('/').at(-1)!;
+  const parentKey = key.split('/').slice(0, -2).join('/');
+  return { key, id: key, kind: 'apis', parentKey, workspace: '', name, uniqueKey: null, properties: { displayName: name }, ...overrides };
+}
+
+for (const impl of [sqliteImplementation(), postgresImplementation()]) {
+  describe(`store contract: ${impl.name}`, { skip: impl.skip }, () => {
+    let store: Store;
+    before(async () => {
+      store = await impl.open();
+    });
+    after(async () => {
+      await store?.close();
+      await impl.cleanup();
+    });
+
+    it('puts and gets a record, keeping createdAt and bumping the revision on replace', async () => {
+      const first = await store.write((tx) => tx.put(record('/apis/echo', { properties: { path: 'echo', n: 1 } })));
+      const got = await store.get('/apis/echo');
+      assert.deepEqual(got?.properties, { path: 'echo', n: 1 });
+      assert.equal(got?.revision, first.revision);
+      const second = await store.write((tx) => tx.put(record('/apis/echo', { properties: { path: 'echo', n: 2 } })));
+      assert.ok(second.revision > first.revision);
+      const again = await store.get('/apis/echo');
+      assert.equal(again?.createdAt, got?.createdAt);
+      assert.deepEqual(again?.properties, { path: 'echo', n: 2 });
+    });
+
+    it('lists children of one parent and kind in name order, with skip, top, count and a predicate', async () => {
+      await store.write(async (tx) => {
+        for (const n of ['c', 'a', 'b', 'e', 'd']) await tx.put(record(`/workspaces/w1/apis/${n}`, { parentKey: '/workspaces/w1', workspace: 'w1' }));
+        await tx.put(record('/workspaces/w1/products/a', { kind: 'products', parentKey: '/workspaces/w1', workspace: 'w1' }));
+      });
+      const all = await store.list({ parentKey: '/workspaces/w1', kind: 'apis' });
+      assert.deepEqual(all.items.map((r) => r.name), ['a', 'b', 'c', 'd', 'e']);
+      assert.equal(all.count, 5);
+      const page = await store.list({ parentKey: '/workspaces/w1', kind: 'apis', skip: 1, top: 2 });
+      assert.deepEqual(page.items.map((r) => r.name), ['b', 'c']);
+      assert.equal(page.count, 5);
+      const filtered = await store.list({ parentKey: '/workspaces/w1', kind: 'apis', where: (r) => r.name !== 'c', skip: 1, top: 2 });
+      assert.deepEqual(filtered.items.map((r) => r.name), ['b', 'd']);
+      assert.equal(filtered.count, 4);
+    });
+
+    it('rejects a unique-key clash and rolls back the whole transaction', async () => {
+      await store.write((tx) => tx.put(record('/products/p1', { kind: 'products', uniqueKey: 'products:p1' })));
+      await assert.rejects(
+        store.write(async (tx) => {
+          await tx.put(record('/apis/left-behind'));
+          await tx.put(record('/workspaces/w2/products/p1', { kind: 'products', parentKey: '/workspaces/w2', workspace: 'w2', uniqueKey: 'products:p1' }));
+        }),
+        (error: unknown) => error instanceof StoreError && error.code === 'UNIQUE_VIOLATION',
+      );
+      assert.equal(await store.get('/apis/left-behind'), undefined);
+      assert.equal((await store.getByUniqueKey('products:p1'))?.key, '/products/p1');
+      // The store is still usable after the failed transaction.
+      await store.write((tx) => tx.put(record('/apis/after-failure')));
+      assert.ok(await store.get('/apis/after-failure'));
+    });
+
+    it('rolls back when the transaction function throws', async () => {
+      await assert.rejects(
+        store.write(async (tx) => {
+          await tx.put(record('/apis/never'));
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await store.get('/apis/never'), undefined);
+    });
+
+    it('does not show uncommitted writes to readers outside the transaction', async () => {
+      let seenInside: unknown = 'unset';
+      let seenOutside: unknown = 'unset';
+      await store.write(async (tx) => {
+        await tx.put(record('/apis/pending'));
+        seenInside = (await tx.get('/apis/pending'))?.name;
+        seenOutside = await store.get('/apis/pending');
+      });
+      assert.equal(seenInside, 'pending');
+      assert.equal(seenOutside, undefined);
+      assert.ok(await store.get('/apis/pending'));
+    });
+
+    it('lists a subtree by key prefix without treating _ or % as wildcards', async () => {
+      await store.write(async (tx) => {
+        await tx.put(record('/workspaces/a_b', { kind: 'workspaces', parentKey: '' }));
+        await tx.put(record('/workspaces/a_b/apis/x', { parentKey: '/workspaces/a_b', workspace: 'a_b' }));
+        await tx.put(record('/workspaces/axb/apis/y', { parentKey: '/workspaces/axb', workspace: 'axb' }));
+        await tx.put(record('/workspaces/a%/apis/z', { parentKey: '/workspaces/a%', workspace: 'a%' }));
+      });
+      const subtree = await store.listByPrefix('/workspaces/a_b/');
+      assert.deepEqual(subtree.map((r) => r.key), ['/workspaces/a_b/apis/x']);
+    });
+
+    it('keeps references and forgets them when the referencing record is deleted', async () => {
+      await store.write(async (tx) => {
+        await tx.put(record('/products/p9/apilinks/l1', { kind: 'productApiLinks', parentKey: '/products/p9' }));
+        await tx.setReferences('/products/p9/apilinks/l1', [{ toKey: '/apis/echo', property: 'apiId' }]);
+      });
+      assert.deepEqual(await store.referencesTo('/apis/echo'), [{ fromKey: '/products/p9/apilinks/l1', toKey: '/apis/echo', property: 'apiId' }]);
+      await store.write(async (tx) => {
+        assert.equal(await tx.delete('/products/p9/apilinks/l1'), true);
+        assert.equal(await tx.delete('/products/p9/apilinks/l1'), false);
+      });
+      assert.deepEqual(await store.referencesTo('/apis/echo'), []);
+    });
+
+    it('records every committed write in the change feed, in revision order', async () => {
+      const start = await store.currentRevision();
+      await store.write((tx) => tx.put(record('/apis/feed')));
+      await store.write((tx) => tx.delete('/apis/feed'));
+      const changes = await store.changesSince(start);
+      assert.deepEqual(
+        changes.map((c) => [c.key, c.op]),
+        [
+          ['/apis/feed', 'put'],
+          ['/apis/feed', 'delete'],
+        ],
+      );
+      assert.ok(changes[0].revision < changes[1].revision);
+      assert.equal(await store.currentRevision(), changes[1].revision);
+    });
+
+    it('serializes concurrent writers so that revisions are distinct and all writes land', async () => {
+      const start = await store.currentRevision();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.write(async (tx) => (await tx.put(record(`/apis/concurrent-${i}`))).revision)),
+      );
+      assert.equal(new Set(results).size, 20);
+      const changes = await store.changesSince(start);
+      assert.equal(changes.length, 20);
+      for (let i = 0; i < 20; i++) assert.ok(await store.get(`/apis/concurrent-${i}`));
+    });
+
+    it('tells change listeners after commit', async () => {
+      const seen: number[] = [];
+      const stop = store.onChange((revision) => seen.push(revision));
+      const written = await store.write(async (tx) => (await tx.put(record('/apis/notified'))).revision);
+      for (let i = 0; i < 50 && !seen.includes(written); i++) await new Promise((r) => setTimeout(r, 20));
+      stop();
+      assert.ok(seen.includes(written), `listener saw ${seen.join(',')} but not ${written}`);
+    });
+
+    it('stores metadata and keeps everything across a reopen', async () => {
+      await store.write((tx) => tx.setMeta('adminKeyHash', 'h1'));
+      assert.equal(await store.getMeta('adminKeyHash'), 'h1');
+      const revision = await store.currentRevision();
+      await store.close();
+      store = await impl.reopen();
+      assert.equal(await store.getMeta('adminKeyHash'), 'h1');
+      assert.equal(await store.currentRevision(), revision);
+      assert.ok(await store.get('/apis/echo'));
+    });
+  });
+}
