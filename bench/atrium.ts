@@ -1,0 +1,379 @@
+// The Atrium scenarios: what each one needs (as data), how that is seeded through the management
+// REST API, and how the gateway under test is started. A deployment (a store seeded with APIs,
+// keys and policies) is shared by the scenarios that name it; the harness runs them one after
+// another on one gateway process and seeds the next deployment only when the name changes.
+//
+// Sequence for a deployment: `atrium start` (management plane, any core) on a fresh data dir →
+// seed over REST with the admin key → stop it → `atrium gateway --gateway managed` alone on the
+// gateway core, reading the same store, with the event-loop probe preloaded → wait until every
+// API family answers 200.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startChild } from './processes.ts';
+import type { OwnedChild } from './processes.ts';
+import { loadFor } from './scenarios.ts';
+import type { RunContext, Scenario, Shape, Target } from './scenarios.ts';
+import type { LoadRequest } from './wrk.ts';
+
+export const subscriptionKeyHeader = 'Ocp-Apim-Subscription-Key';
+
+// --- the scenarios, as data ----------------------------------------------------------------------
+
+/**
+ * The API families of a deployment:
+ * - `passthrough`: open API (no key), no policy;
+ * - `key`: subscription key required, no policy;
+ * - `limits`: key + `rate-limit-by-key` + `quota-by-key` (limits far above what a run sends);
+ * - `chain`: key + limits + three header transforms, from the workspace policy, plus the request
+ *   log record every gateway request yields (DESIGN.md §9). Requests pick a random chain API and
+ *   its key, so 10, 1,000 and 10,000 APIs are compared like for like.
+ */
+export type ApiFamily = 'passthrough' | 'key' | 'limits' | 'chain';
+
+export interface Deployment {
+  name: string;
+  /** Seed the passthrough, key and limits APIs (one workspace, `bench-basic`). */
+  basicApis: boolean;
+  chainApis: number;
+  /**
+   * Workspaces the chain APIs are spread over. A gateway serves at most 30 workspaces (DESIGN.md
+   * §4), so the large deployments use 30, the most one gateway can serve.
+   */
+  chainWorkspaces: number;
+  /** Rate-limit and quota counters in Redis (`ATRIUM_REDIS_URL`) instead of in process. */
+  redis: boolean;
+}
+
+export const deployments: Record<string, Deployment> = {
+  small: { name: 'small', basicApis: true, chainApis: 10, chainWorkspaces: 10, redis: false },
+  'small-redis': { name: 'small-redis', basicApis: false, chainApis: 10, chainWorkspaces: 10, redis: true },
+  '1k': { name: '1k', basicApis: false, chainApis: 1000, chainWorkspaces: 30, redis: false },
+  '10k': { name: '10k', basicApis: false, chainApis: 10000, chainWorkspaces: 30, redis: false },
+};
+
+export interface AtriumScenarioSpec {
+  name: string;
+  description: string;
+  deployment: keyof typeof deployments;
+  family: ApiFamily;
+  shape: Shape;
+}
+
+/** In run order: scenarios sharing a deployment are adjacent. */
+export const atriumScenarioSpecs: readonly AtriumScenarioSpec[] = [
+  { name: 'atrium-passthrough', description: 'open API, no policy', deployment: 'small', family: 'passthrough', shape: 'hello' },
+  { name: 'atrium-key', description: 'subscription key check', deployment: 'small', family: 'key', shape: 'hello' },
+  { name: 'atrium-limits', description: 'key + rate-limit-by-key + quota-by-key', deployment: 'small', family: 'limits', shape: 'hello' },
+  { name: 'atrium-full-chain', description: 'limits + 3 header transforms + request log, 10 APIs', deployment: 'small', family: 'chain', shape: 'hello' },
+  { name: 'atrium-64k', description: 'open API, 64 KiB response', deployment: 'small', family: 'passthrough', shape: '64k' },
+  { name: 'atrium-post-4k', description: 'open API, 4 KiB POST body', deployment: 'small', family: 'passthrough', shape: 'post-4k' },
+  { name: 'atrium-full-chain-redis', description: 'full chain, counters in Redis', deployment: 'small-redis', family: 'chain', shape: 'hello' },
+  { name: 'atrium-full-chain-1k', description: 'full chain, 1,000 APIs / 30 workspaces', deployment: '1k', family: 'chain', shape: 'hello' },
+  { name: 'atrium-full-chain-10k', description: 'full chain, 10,000 APIs / 30 workspaces', deployment: '10k', family: 'chain', shape: 'hello' },
+];
+
+// --- policies ------------------------------------------------------------------------------------
+
+const limitsInbound = `    <rate-limit-by-key calls="1000000000" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+    <quota-by-key calls="2000000000" renewal-period="86400" counter-key="@(context.Subscription.Id)" />`;
+
+export const limitsPolicy = `<policies>
+  <inbound>
+    <base />
+${limitsInbound}
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+
+export const fullChainPolicy = `<policies>
+  <inbound>
+    <base />
+${limitsInbound}
+    <set-header name="X-Bench-Chain" exists-action="override"><value>inbound</value></set-header>
+    <set-header name="X-Bench-Client" exists-action="override"><value>@(context.Request.IpAddress)</value></set-header>
+  </inbound>
+  <backend><base /></backend>
+  <outbound>
+    <base />
+    <set-header name="X-Bench-Served-By" exists-action="override"><value>atrium</value></set-header>
+  </outbound>
+  <on-error><base /></on-error>
+</policies>`;
+
+// --- seeding, as data ------------------------------------------------------------------------------
+
+export interface SeedRequest {
+  method: 'PUT';
+  path: string;
+  body: unknown;
+}
+
+/** One API a scenario can send to: its request path prefix and the key (empty for open APIs). */
+export interface ApiTarget {
+  path: string;
+  key: string;
+}
+
+export interface SeedPlan {
+  /** Phases run in order; the requests of one phase are independent of each other. */
+  phases: SeedRequest[][];
+  targets: Record<ApiFamily, ApiTarget[]>;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/** A deterministic subscription key per subscription, so no secret needs listing after seeding. */
+export function benchKey(subscription: string, salt: string): string {
+  return createHash('sha256').update(`${salt}:${subscription}`).digest('hex').slice(0, 32);
+}
+
+export function seedPlan(deployment: Deployment, backendUrl: string, salt: string): SeedPlan {
+  const workspaces: SeedRequest[] = [];
+  const links: SeedRequest[] = [];
+  const apis: SeedRequest[] = [];
+  const children: SeedRequest[] = [];
+  const targets: Record<ApiFamily, ApiTarget[]> = { passthrough: [], key: [], limits: [], chain: [] };
+
+  const addWorkspace = (ws: string, displayName: string) => {
+    workspaces.push({ method: 'PUT', path: `/workspaces/${ws}`, body: { properties: { displayName, description: 'Benchmark workspace' } } });
+    links.push({ method: 'PUT', path: `/gateways/managed/workspaceLinks/${ws}`, body: { properties: {} } });
+  };
+  const addApi = (ws: string, api: string, family: ApiFamily, policy?: string) => {
+    const base = `/workspaces/${ws}/apis/${api}`;
+    const subscriptionRequired = family !== 'passthrough';
+    apis.push({
+      method: 'PUT',
+      path: base,
+      body: { properties: { displayName: api, path: api, serviceUrl: backendUrl, protocols: ['http', 'https'], subscriptionRequired } },
+    });
+    children.push({ method: 'PUT', path: `${base}/operations/get-any`, body: { properties: { displayName: 'GET /*', method: 'GET', urlTemplate: '/*' } } });
+    if (family === 'passthrough') {
+      children.push({ method: 'PUT', path: `${base}/operations/post-any`, body: { properties: { displayName: 'POST /*', method: 'POST', urlTemplate: '/*' } } });
+    }
+    if (policy) children.push({ method: 'PUT', path: `${base}/policies/policy`, body: { properties: { format: 'rawxml', value: policy } } });
+    let key = '';
+    if (subscriptionRequired) {
+      const subscription = `sub-${api}`;
+      key = benchKey(subscription, salt);
+      children.push({
+        method: 'PUT',
+        path: `/workspaces/${ws}/subscriptions/${subscription}`,
+        body: { properties: { displayName: subscription, scope: `/apis/${api}`, state: 'active', primaryKey: key, secondaryKey: benchKey(`${subscription}:2`, salt) } },
+      });
+    }
+    targets[family].push({ path: `/${api}`, key });
+  };
+
+  if (deployment.basicApis) {
+    addWorkspace('bench-basic', 'Benchmark: basic APIs');
+    addApi('bench-basic', 'passthrough', 'passthrough');
+    addApi('bench-basic', 'key', 'key');
+    addApi('bench-basic', 'limits', 'limits', limitsPolicy);
+  }
+  const chainWorkspaces = Math.max(1, Math.min(deployment.chainWorkspaces, deployment.chainApis));
+  for (let w = 0; w < chainWorkspaces; w++) {
+    const ws = `bench-chain-${pad(w + 1, 2)}`;
+    addWorkspace(ws, `Benchmark: full chain ${w + 1}`);
+    children.push({ method: 'PUT', path: `/workspaces/${ws}/policies/policy`, body: { properties: { format: 'rawxml', value: fullChainPolicy } } });
+  }
+  for (let i = 0; i < deployment.chainApis; i++) {
+    addApi(`bench-chain-${pad((i % chainWorkspaces) + 1, 2)}`, `chain-${pad(i + 1, 5)}`, 'chain');
+  }
+  return { phases: [workspaces, links, apis, children], targets };
+}
+
+/** The load for a scenario once its deployment is seeded. `targetsFile` is written for `chain`. */
+export function atriumLoad(spec: AtriumScenarioSpec, targets: readonly ApiTarget[], targetsFile: string): LoadRequest {
+  if (spec.family === 'chain') {
+    writeFileSync(targetsFile, targets.map((t) => `${t.path}/hello\t${t.key}\n`).join(''));
+    return { ...loadFor(spec.shape), targetsFile, keyHeader: subscriptionKeyHeader };
+  }
+  const target = targets[0];
+  const load = loadFor(spec.shape, target.path);
+  return target.key ? { ...load, headers: { [subscriptionKeyHeader]: target.key } } : load;
+}
+
+// --- running -------------------------------------------------------------------------------------
+
+/** The gateway is built once `src/gateway/` exists; until then Atrium scenarios are not run. */
+export function gatewayBuilt(root: string): boolean {
+  return existsSync(join(root, 'src', 'gateway')) && existsSync(join(root, 'src', 'cli', 'main.ts'));
+}
+
+export const notBuiltReason = 'the gateway is not built';
+
+export function redisUrl(): string {
+  return process.env.BENCH_REDIS_URL ?? process.env.ATRIUM_REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitForStatus(url: string, child: OwnedChild, headers: Record<string, string> = {}, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child.exited()) throw new Error(`${child.name} exited:\n${child.output()}`);
+    try {
+      const response = await fetch(url, { headers });
+      await response.arrayBuffer();
+      if (response.ok) return;
+      last = `status ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (${last})`);
+}
+
+async function seed(managementUrl: string, adminKey: string, plan: SeedPlan, concurrency = 8): Promise<void> {
+  for (const phase of plan.phases) {
+    let next = 0;
+    const worker = async () => {
+      while (next < phase.length) {
+        const request = phase[next++];
+        const response = await fetch(`${managementUrl}${request.path}`, {
+          method: request.method,
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(request.body),
+        });
+        const text = await response.text();
+        if (!response.ok) throw new Error(`seeding ${request.method} ${request.path}: ${response.status} ${text.slice(0, 300)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, phase.length) }, worker));
+  }
+}
+
+interface RunningDeployment {
+  deployment: Deployment;
+  gateway: OwnedChild;
+  port: number;
+  plan: SeedPlan;
+}
+
+async function startDeployment(context: RunContext, deployment: Deployment): Promise<RunningDeployment> {
+  const dataDir = join(context.dir, `atrium-${deployment.name}`);
+  mkdirSync(dataDir, { recursive: true });
+  const adminKey = randomBytes(24).toString('hex');
+  const [gatewayPort, managementPort, portalPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    ATRIUM_DATA_DIR: dataDir,
+    ATRIUM_ADMIN_KEY: adminKey,
+    ATRIUM_HOST: '127.0.0.1',
+    ATRIUM_GATEWAY_PORT: String(gatewayPort),
+    ATRIUM_MANAGEMENT_PORT: String(managementPort),
+    ATRIUM_PORTAL_PORT: String(portalPort),
+    ATRIUM_METRICS_PORT: String(metricsPort),
+  };
+  delete env.ATRIUM_DATABASE_URL;
+  delete env.ATRIUM_REDIS_URL;
+  if (deployment.redis) env.ATRIUM_REDIS_URL = redisUrl();
+  const cli = join(context.root, 'src', 'cli', 'main.ts');
+  const plan = seedPlan(deployment, `http://127.0.0.1:${context.backendPort}`, adminKey);
+
+  const management = startChild({ name: 'atrium start', tasksetPath: context.tools.taskset, cpu: undefined, command: process.execPath, args: [cli, 'start'], env, cwd: context.root });
+  try {
+    const managementUrl = `http://127.0.0.1:${managementPort}`;
+    await waitForStatus(`${managementUrl}/health`, management);
+    await seed(managementUrl, adminKey, plan);
+  } finally {
+    await management.stop();
+  }
+
+  const gateway = startChild({
+    name: 'atrium gateway',
+    tasksetPath: context.tools.taskset,
+    cpu: context.gatewayCpu,
+    command: process.execPath,
+    args: ['--import', context.probeImport, cli, 'gateway', '--gateway', 'managed'],
+    env,
+    cwd: context.root,
+  });
+  try {
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    await waitForStatus(`${gatewayUrl}/status-0123456789abcdef`, gateway);
+    for (const targets of Object.values(plan.targets)) {
+      const target = targets[0];
+      if (!target) continue;
+      await waitForStatus(`${gatewayUrl}${target.path}/hello`, gateway, target.key ? { [subscriptionKeyHeader]: target.key } : {});
+    }
+  } catch (error) {
+    await gateway.stop();
+    throw error;
+  }
+  return { deployment, gateway, port: gatewayPort, plan };
+}
+
+/**
+ * The Atrium scenarios for one run, and `close()` to stop the deployment left running at the end.
+ * Each scenario's `start` reuses the running deployment when it is the one it needs.
+ */
+export function createAtriumScenarios(): { scenarios: Scenario[]; close(): Promise<void> } {
+  let running: RunningDeployment | undefined;
+  let redisChecked: boolean | undefined;
+  const failed = new Map<string, Error>();
+  const stopRunning = async () => {
+    if (running) await running.gateway.stop();
+    running = undefined;
+  };
+  const scenarios = atriumScenarioSpecs.map((spec): Scenario => ({
+    name: spec.name,
+    description: spec.description,
+    kind: 'atrium',
+    node: true,
+    async start(context): Promise<Target | { unavailable: string }> {
+      if (!gatewayBuilt(context.root)) return { unavailable: notBuiltReason };
+      const deployment = deployments[spec.deployment];
+      if (deployment.redis) {
+        redisChecked ??= await reachable(redisUrl());
+        if (!redisChecked) return { unavailable: `no Redis at ${redisUrl()} (set BENCH_REDIS_URL)` };
+      }
+      const failure = failed.get(deployment.name);
+      if (failure) throw failure;
+      if (running?.deployment !== deployment) {
+        await stopRunning();
+        try {
+          running = await startDeployment(context, deployment);
+        } catch (error) {
+          failed.set(deployment.name, error as Error);
+          throw error;
+        }
+      }
+      const current = running;
+      return {
+        url: `http://127.0.0.1:${current.port}`,
+        load: atriumLoad(spec, current.plan.targets[spec.family], join(context.dir, `${spec.name}.targets`)),
+        process: current.gateway,
+        node: true,
+        ownCore: true,
+        stop: async () => {},
+      };
+    },
+  }));
+  return { scenarios, close: stopRunning };
+}

@@ -1,0 +1,126 @@
+// Child processes the harness owns: started pinned to a core with taskset (which execs the
+// command, so the child's PID is the measured process itself), stopped by that PID only.
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ChildOptions {
+  name: string;
+  tasksetPath: string;
+  /** Core to pin to, or undefined for no pinning. */
+  cpu: number | undefined;
+  command: string;
+  args: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface OwnedChild {
+  name: string;
+  pid: number;
+  /** Calls `listener` with each complete line the child prints on stdout. */
+  onLine(listener: (line: string) => void): () => void;
+  /** Everything the child printed so far (stdout and stderr, bounded), for error messages. */
+  output(): string;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+const maxKeptOutput = 64 * 1024;
+
+export function startChild(options: ChildOptions): OwnedChild {
+  const command = options.cpu === undefined ? options.command : options.tasksetPath;
+  const args = options.cpu === undefined
+    ? [...options.args]
+    : ['-c', String(options.cpu), options.command, ...options.args];
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
+  const pid = child.pid;
+  let kept = '';
+  let partial = '';
+  let exitedFlag = false;
+  const listeners = new Set<(line: string) => void>();
+  const keep = (text: string) => {
+    kept += text;
+    if (kept.length > maxKeptOutput) kept = kept.slice(-maxKeptOutput);
+  };
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    keep(chunk);
+    partial += chunk;
+    let newline: number;
+    while ((newline = partial.indexOf('\n')) >= 0) {
+      const line = partial.slice(0, newline);
+      partial = partial.slice(newline + 1);
+      for (const listener of listeners) listener(line);
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', keep);
+  const exit = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      exitedFlag = true;
+      resolve();
+    });
+  });
+  child.on('error', (error) => keep(`\n[spawn error] ${error.message}\n`));
+  return {
+    name: options.name,
+    pid,
+    onLine(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    output: () => kept,
+    exited: () => exitedFlag,
+    async stop() {
+      if (exitedFlag) return;
+      process.kill(pid, 'SIGTERM');
+      const stopped = await Promise.race([exit.then(() => true), sleep(5000).then(() => false)]);
+      if (!stopped && !exitedFlag) {
+        process.kill(pid, 'SIGKILL');
+        await exit;
+      }
+    },
+  };
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function tryConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Waits until the child accepts TCP connections on `port`, or fails if it exits or times out. */
+export async function waitForPort(child: OwnedChild, port: number, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exited()) throw new Error(`${child.name} exited before listening:\n${child.output()}`);
+    if (await tryConnect(port)) return;
+    await sleep(50);
+  }
+  throw new Error(`${child.name} did not listen on ${port} within ${timeoutMs} ms:\n${child.output()}`);
+}

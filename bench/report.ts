@@ -1,0 +1,155 @@
+// Turning outcomes into the stdout table and the JSON document of bench/results/latest.json.
+
+import type { Outcome, Repetition } from './measure.ts';
+import { isHarnessBound } from './measure.ts';
+import { computeRatios, evaluateGoals, summarize } from './stats.ts';
+import type { GoalOutcome, Ratio, RatioInput, Spread } from './stats.ts';
+
+type Figure = 'rps' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'cpuUsPerReq' | 'rssMb' | 'eventLoopMaxMs' | 'busy';
+const spreadFigures: readonly Figure[] = ['rps', 'p50Ms', 'p99Ms', 'p999Ms', 'cpuUsPerReq', 'rssMb', 'eventLoopMaxMs', 'busy'];
+
+/** One scenario in latest.json: medians at the top level, min–max under `range`. */
+export interface ScenarioReport {
+  name: string;
+  description: string;
+  status: Outcome['status'];
+  /** Why there are no figures (`unavailable` or `failed`). */
+  reason?: string;
+  rps: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  /** CPU time of the measured process per request: the headline figure. */
+  cpuUsPerReq: number | null;
+  /** Total over the measured repetitions: non-2xx/3xx responses plus socket errors. */
+  errors: number | null;
+  rssMb: number | null;
+  /** Node processes only: the largest event-loop delay seen in a measured run (median of runs). */
+  eventLoopMaxMs: number | null;
+  /** Share of its core the measured process used (median). */
+  gatewayBusy: number | null;
+  /** True when the process under test had its own core and was under 95% busy in some run. */
+  harnessBound: boolean | null;
+  repetitions: number;
+  range?: Partial<Record<Figure, [number, number]>>;
+}
+
+export interface ResultsDocument {
+  generatedAt: string;
+  mode: 'full' | 'quick';
+  machine: Record<string, string | number>;
+  plan: Record<string, unknown>;
+  scenarios: ScenarioReport[];
+  variants: ScenarioReport[];
+  ratios: Record<string, Ratio>;
+  goals: GoalOutcome[];
+}
+
+function spreadOf(repetitions: readonly Repetition[], figure: Figure): Spread | null {
+  const values = repetitions.map((r) => r[figure]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return values.length > 0 ? summarize(values) : null;
+}
+
+export function scenarioReport(name: string, description: string, outcome: Outcome): ScenarioReport {
+  const empty = {
+    name, description, status: outcome.status,
+    rps: null, p50Ms: null, p99Ms: null, p999Ms: null, cpuUsPerReq: null, errors: null, rssMb: null,
+    eventLoopMaxMs: null, gatewayBusy: null, harnessBound: null, repetitions: 0,
+  };
+  if (outcome.status !== 'measured') return { ...empty, reason: outcome.reason };
+  const reps = outcome.repetitions;
+  const range: Partial<Record<Figure, [number, number]>> = {};
+  const median: Partial<Record<Figure, number | null>> = {};
+  for (const figure of spreadFigures) {
+    const spread = spreadOf(reps, figure);
+    median[figure] = spread ? spread.median : null;
+    if (spread) range[figure] = [spread.min, spread.max];
+  }
+  return {
+    ...empty,
+    rps: median.rps ?? null,
+    p50Ms: median.p50Ms ?? null,
+    p99Ms: median.p99Ms ?? null,
+    p999Ms: median.p999Ms ?? null,
+    cpuUsPerReq: median.cpuUsPerReq ?? null,
+    errors: reps.reduce((sum, r) => sum + r.errors, 0),
+    rssMb: median.rssMb ?? null,
+    eventLoopMaxMs: outcome.node ? median.eventLoopMaxMs ?? null : null,
+    gatewayBusy: median.busy ?? null,
+    harnessBound: outcome.ownCore ? reps.some((r) => isHarnessBound(r.busy)) : null,
+    repetitions: reps.length,
+    range,
+  };
+}
+
+export function ratiosAndGoals(reports: readonly ScenarioReport[]): { ratios: Record<string, Ratio>; goals: GoalOutcome[] } {
+  const figures = new Map<string, RatioInput>();
+  for (const report of reports) {
+    if (report.status === 'measured') figures.set(report.name, { rps: report.rps, cpuUsPerReq: report.cpuUsPerReq });
+  }
+  const ratios = computeRatios(figures);
+  return { ratios, goals: evaluateGoals(ratios) };
+}
+
+// --- the table ---------------------------------------------------------------------------------
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+}
+
+function withRange(report: ScenarioReport, figure: Figure, digits: number): string {
+  const value = fixed(report[figure === 'busy' ? 'gatewayBusy' : figure] as number | null, digits);
+  const range = report.range?.[figure];
+  if (!range || report.repetitions < 2) return value;
+  return `${value} (${range[0].toFixed(digits)}–${range[1].toFixed(digits)})`;
+}
+
+function row(report: ScenarioReport): string[] {
+  if (report.status !== 'measured') {
+    const label = report.status === 'unavailable' ? 'not available yet' : 'FAILED';
+    return [report.name, `${label}: ${report.reason ?? ''}`];
+  }
+  const notes: string[] = [];
+  if (report.harnessBound) notes.push('harness-bound');
+  if (report.errors) notes.push('ERRORS');
+  return [
+    report.name,
+    withRange(report, 'rps', 0),
+    fixed(report.p50Ms, 2),
+    fixed(report.p99Ms, 2),
+    fixed(report.p999Ms, 2),
+    withRange(report, 'cpuUsPerReq', 1),
+    String(report.errors ?? '–'),
+    fixed(report.rssMb, 1),
+    fixed(report.eventLoopMaxMs, 1),
+    report.gatewayBusy === null ? '–' : `${Math.round(report.gatewayBusy * 100)}%`,
+    notes.join(', '),
+  ];
+}
+
+const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'errors', 'RSS MB', 'EL max ms', 'busy', 'note'];
+
+export function formatTable(reports: readonly ScenarioReport[]): string {
+  const rows = reports.map(row);
+  const full = rows.filter((r) => r.length === header.length);
+  const widths = header.map((h, i) => Math.max(h.length, ...full.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.length === header.length
+      ? cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()
+      : `${cells[0].padEnd(widths[0])}  ${cells[1]}`;
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function formatRatios(ratios: Record<string, Ratio>, goals: readonly GoalOutcome[]): string {
+  const lines: string[] = [];
+  for (const [key, ratio] of Object.entries(ratios)) {
+    lines.push(`  ${key.padEnd(52)} req/s ${fixed(ratio.rps, 2)}×   CPU/req ${fixed(ratio.cpuUsPerReq, 2)}×   efficiency ${fixed(ratio.efficiency, 2)}×`);
+  }
+  if (lines.length === 0) lines.push('  (none: too few scenarios measured)');
+  lines.push('', 'Goals:');
+  for (const goal of goals) {
+    const verdict = goal.met === null ? 'not measured' : goal.met ? 'met' : 'NOT MET';
+    lines.push(`  ${goal.name.padEnd(52)} ${goal.target.padEnd(8)} ${fixed(goal.value, 2).padStart(6)}  ${verdict}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,182 @@
+// `npm run bench [-- --quick] [-- --only name,name]`: measures Atrium against nginx and a bare
+// Node proxy in one run. See bench/README.md for the method and how to read the figures.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createAtriumScenarios } from './atrium.ts';
+import { backendConfig, startNginx } from './nginx.ts';
+import { fullPlan, measureScenario, quickPlan } from './measure.ts';
+import { freePort, waitForPort } from './processes.ts';
+import type { OwnedChild } from './processes.ts';
+import { formatRatios, formatTable, ratiosAndGoals, scenarioReport } from './report.ts';
+import type { ResultsDocument, ScenarioReport } from './report.ts';
+import { referenceScenarios, variantScenarios } from './scenarios.ts';
+import type { RunContext } from './scenarios.ts';
+import { checkTools } from './tools.ts';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = dirname(benchDir);
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (options.help) {
+  console.log(`npm run bench [-- --quick] [-- --only direct,nginx-proxy,...]
+  --quick  every scenario once with short warm-ups (figures for a quick look, not for claims)
+  --only   run only the named scenarios (comma-separated)`);
+  process.exit(0);
+}
+
+const check = checkTools();
+if (!check.ok) {
+  console.error(`npm run bench needs ${check.missing.join(', ')}, which ${check.missing.length > 1 ? 'are' : 'is'} not installed. Install with:\n\n  ${check.installLine}\n`);
+  process.exit(1);
+}
+const tools = check.tools;
+
+if (availableParallelism() < 2) {
+  console.error('npm run bench needs at least 2 cores: one for the process under test, one for wrk and the backend.');
+  process.exit(1);
+}
+
+function versionOf(command: string, args: string[]): string {
+  try {
+    const result = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return result.split('\n')[0].trim();
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? '');
+    return stderr.split('\n')[0].trim() || 'unknown';
+  }
+}
+
+function nginxVersion(): string {
+  const output = execFileSync(tools.nginx, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return output.trim() || versionOf(tools.nginx, ['-v']);
+}
+
+const plan = options.quick ? quickPlan : fullPlan;
+const only = options.only ? new Set(options.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
+const atrium = createAtriumScenarios();
+const all = [...referenceScenarios, ...variantScenarios, ...atrium.scenarios];
+if (only) {
+  const unknown = [...only].filter((name) => !all.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);
+    process.exit(1);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
+let backend: OwnedChild | undefined;
+let cleaningUp: Promise<void> | undefined;
+
+function cleanUp(): Promise<void> {
+  cleaningUp ??= (async () => {
+    await atrium.close().catch(() => {});
+    await backend?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  })();
+  return cleaningUp;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the processes of this run`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+const log = (line: string) => console.error(line);
+
+async function main(): Promise<number> {
+  const gatewayCpu = Number(process.env.BENCH_GATEWAY_CPU ?? 0);
+  const loadCpu = Number(process.env.BENCH_LOAD_CPU ?? 1);
+  const backendPort = await freePort();
+  backend = startNginx({
+    name: 'backend',
+    nginxPath: tools.nginx,
+    tasksetPath: tools.taskset,
+    cpu: loadCpu,
+    dir,
+    config: backendConfig(dir, backendPort),
+  });
+  await waitForPort(backend, backendPort);
+  const context: RunContext = {
+    tools,
+    dir,
+    root,
+    gatewayCpu,
+    loadCpu,
+    backend,
+    backendPort,
+    probeImport: pathToFileURL(join(benchDir, 'event-loop-probe.ts')).href,
+  };
+
+  log(`Atrium benchmark (${options.quick ? 'quick' : 'full'}): process under test on core ${gatewayCpu}, wrk and backend on core ${loadCpu}`);
+  log(`warm-up ${plan.warmUpSeconds.node} s (Node) / ${plan.warmUpSeconds.native} s (nginx), ${plan.repetitions} × ${plan.measureSeconds} s, ${plan.connections} connections`);
+  const reports: ScenarioReport[] = [];
+  const variants: ScenarioReport[] = [];
+  for (const scenario of all) {
+    if (only && !only.has(scenario.name)) continue;
+    log(`${scenario.name} — ${scenario.description}`);
+    const outcome = await measureScenario(context, scenario, plan, log);
+    if (outcome.status !== 'measured') log(`  ${outcome.status === 'unavailable' ? 'not available yet' : 'FAILED'}: ${outcome.reason}`);
+    (scenario.kind === 'variant' ? variants : reports).push(scenarioReport(scenario.name, scenario.description, outcome));
+  }
+
+  const { ratios, goals } = ratiosAndGoals([...reports, ...variants]);
+  const cpu = cpus()[0];
+  const document: ResultsDocument = {
+    generatedAt: new Date().toISOString(),
+    mode: options.quick ? 'quick' : 'full',
+    machine: {
+      cpuModel: cpu?.model ?? 'unknown',
+      cores: availableParallelism(),
+      kernel: release(),
+      node: process.version,
+      nginx: nginxVersion(),
+      wrk: versionOf(tools.wrk, ['--version']).replace(/\s+Copyright.*$/, ''),
+    },
+    plan: { ...plan, gatewayCpu, loadCpu },
+    scenarios: reports,
+    variants,
+    ratios,
+    goals,
+  };
+
+  console.log('');
+  console.log(formatTable(reports));
+  if (variants.length > 0) {
+    console.log('\nReferences for the 64 KiB response and 4 KiB POST scenarios:');
+    console.log(formatTable(variants));
+  }
+  console.log('\nRatios (subject vs reference, same run):');
+  console.log(formatRatios(ratios, goals));
+  if (options.quick) console.log('\nQuick run: one short repetition each — figures for a quick look, not for claims.');
+
+  const resultsDir = join(benchDir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, 'latest.json');
+  writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
+  console.log(`\nWritten: ${file}`);
+  return [...reports, ...variants].some((r) => r.status === 'failed') ? 1 : 0;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  console.error(error);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);

@@ -1,0 +1,158 @@
+// What a scenario is, and the reference scenarios measured in every run beside Atrium's.
+
+import { join } from 'node:path';
+import { postBodyBytes } from './body.ts';
+import { proxyConfig, startNginx } from './nginx.ts';
+import { freePort, startChild, waitForPort } from './processes.ts';
+import type { OwnedChild } from './processes.ts';
+import type { Tools } from './tools.ts';
+import type { LoadRequest } from './wrk.ts';
+
+/** What every scenario may use: the tools, the run's folder, the cores and the shared backend. */
+export interface RunContext {
+  tools: Tools;
+  /** The run's temporary folder (removed at the end). */
+  dir: string;
+  /** Repository root. */
+  root: string;
+  /** Core of the process under test. */
+  gatewayCpu: number;
+  /** Core of wrk and the backend. */
+  loadCpu: number;
+  backend: OwnedChild;
+  backendPort: number;
+  /** `--import` specifier of the event-loop probe preloaded into Node processes under test. */
+  probeImport: string;
+}
+
+/** A started scenario: where to send load, and which process to measure. */
+export interface Target {
+  url: string;
+  load: LoadRequest;
+  /** The measured process: the gateway (or the backend itself, for `direct`). */
+  process: OwnedChild;
+  /** Node processes carry the event-loop probe and get the longer warm-up. */
+  node: boolean;
+  /** Whether the measured process has a core to itself (only then can it be harness-bound). */
+  ownCore: boolean;
+  stop(): Promise<void>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** `reference`: in `scenarios`; `variant`: a reference for the 64 KB and 4 KB scenarios. */
+  kind: 'reference' | 'variant' | 'atrium';
+  node: boolean;
+  /** Starts the scenario, or returns why it cannot run (shown instead of figures). */
+  start(context: RunContext): Promise<Target | { unavailable: string }>;
+}
+
+/** The three request shapes: the small response, the 64 KiB response and the 4 KiB POST. */
+export type Shape = 'hello' | '64k' | 'post-4k';
+
+export function loadFor(shape: Shape, pathPrefix = ''): LoadRequest {
+  if (shape === '64k') return { method: 'GET', path: `${pathPrefix}/64k` };
+  if (shape === 'post-4k') return { method: 'POST', path: `${pathPrefix}/hello`, bodyBytes: postBodyBytes };
+  return { method: 'GET', path: `${pathPrefix}/hello` };
+}
+
+const noop = async () => {};
+
+function direct(): Scenario {
+  return {
+    name: 'direct',
+    description: 'wrk → backend nginx (no proxy)',
+    kind: 'reference',
+    node: false,
+    async start(context) {
+      return {
+        url: `http://127.0.0.1:${context.backendPort}`,
+        load: loadFor('hello'),
+        process: context.backend,
+        node: false,
+        ownCore: false,
+        stop: noop,
+      };
+    },
+  };
+}
+
+function nginxProxy(shape: Shape): Scenario {
+  return {
+    name: shape === 'hello' ? 'nginx-proxy' : `nginx-proxy-${shape}`,
+    description: 'nginx proxy_pass, 1 worker, upstream keepalive',
+    kind: shape === 'hello' ? 'reference' : 'variant',
+    node: false,
+    async start(context) {
+      const port = await freePort();
+      const process = startNginx({
+        name: 'nginx-proxy',
+        nginxPath: context.tools.nginx,
+        tasksetPath: context.tools.taskset,
+        cpu: context.gatewayCpu,
+        dir: context.dir,
+        config: proxyConfig(context.dir, port, context.backendPort),
+      });
+      await waitForPort(process, port);
+      return { url: `http://127.0.0.1:${port}`, load: loadFor(shape), process, node: false, ownCore: true, stop: () => process.stop() };
+    },
+  };
+}
+
+/** Starts a Node script of bench/references/ on the gateway core, with the event-loop probe. */
+async function startNodeReference(context: RunContext, script: string, env: Record<string, string>) {
+  const port = await freePort();
+  const process = startChild({
+    name: script,
+    tasksetPath: context.tools.taskset,
+    cpu: context.gatewayCpu,
+    command: globalThis.process.execPath,
+    args: ['--import', context.probeImport, join(context.root, 'bench', 'references', `${script}.ts`)],
+    env: { ...globalThis.process.env, ...env, BENCH_PORT: String(port), NODE_ENV: 'production' },
+  });
+  await waitForPort(process, port);
+  return { process, port };
+}
+
+function nodeHello(): Scenario {
+  return {
+    name: 'node-hello',
+    description: 'node:http hello world, no upstream',
+    kind: 'reference',
+    node: true,
+    async start(context) {
+      const { process, port } = await startNodeReference(context, 'node-hello', {});
+      return { url: `http://127.0.0.1:${port}`, load: loadFor('hello'), process, node: true, ownCore: true, stop: () => process.stop() };
+    },
+  };
+}
+
+function bareUndiciProxy(shape: Shape): Scenario {
+  return {
+    name: shape === 'hello' ? 'bare-undici-proxy' : `bare-undici-proxy-${shape}`,
+    description: 'node:http + undici Pool.dispatch, raw handler',
+    kind: shape === 'hello' ? 'reference' : 'variant',
+    node: true,
+    async start(context) {
+      const upstream = `http://127.0.0.1:${context.backendPort}`;
+      const { process, port } = await startNodeReference(context, 'bare-undici-proxy', { BENCH_UPSTREAM: upstream });
+      return { url: `http://127.0.0.1:${port}`, load: loadFor(shape), process, node: true, ownCore: true, stop: () => process.stop() };
+    },
+  };
+}
+
+export const referenceScenarios: readonly Scenario[] = [
+  direct(),
+  nginxProxy('hello'),
+  nodeHello(),
+  bareUndiciProxy('hello'),
+];
+
+/** References for the 64 KB response and 4 KB POST scenarios, reported under `variants`. */
+export const variantScenarios: readonly Scenario[] = [
+  nginxProxy('64k'),
+  bareUndiciProxy('64k'),
+  nginxProxy('post-4k'),
+  bareUndiciProxy('post-4k'),
+];

@@ -1,0 +1,130 @@
+// Summaries of repeated measurements and the ratios between scenarios measured in the same run.
+// Pure functions: the self-test covers them.
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Median with min and max; the median of an even count is the mean of the middle two. */
+export function summarize(values: readonly number[]): Spread {
+  if (values.length === 0) throw new Error('summarize: no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** The figures a ratio is computed from: medians of one scenario. */
+export interface RatioInput {
+  rps: number | null;
+  cpuUsPerReq: number | null;
+}
+
+/**
+ * One comparison, always "subject relative to reference":
+ * - `rps`: subject's throughput ÷ reference's (higher is better for the subject);
+ * - `cpuUsPerReq`: subject's CPU per request ÷ reference's (lower is better);
+ * - `efficiency`: reference's CPU per request ÷ subject's, the inverse of `cpuUsPerReq`
+ *   (how the goals against nginx are phrased: 0.2× means five times nginx's CPU per request).
+ */
+export interface Ratio {
+  subject: string;
+  reference: string;
+  rps: number | null;
+  cpuUsPerReq: number | null;
+  efficiency: number | null;
+}
+
+/** The comparisons reported in every run; pairs with a scenario not measured are left out. */
+export const ratioPairs: ReadonlyArray<readonly [subject: string, reference: string]> = [
+  ['bare-undici-proxy', 'nginx-proxy'],
+  ['node-hello', 'nginx-proxy'],
+  ['atrium-passthrough', 'bare-undici-proxy'],
+  ['atrium-passthrough', 'nginx-proxy'],
+  ['atrium-key', 'bare-undici-proxy'],
+  ['atrium-key', 'nginx-proxy'],
+  ['atrium-limits', 'bare-undici-proxy'],
+  ['atrium-limits', 'nginx-proxy'],
+  ['atrium-full-chain', 'bare-undici-proxy'],
+  ['atrium-full-chain', 'nginx-proxy'],
+  ['atrium-full-chain-redis', 'atrium-full-chain'],
+  ['atrium-full-chain-1k', 'atrium-full-chain'],
+  ['atrium-full-chain-10k', 'atrium-full-chain'],
+  ['atrium-64k', 'bare-undici-proxy-64k'],
+  ['atrium-64k', 'nginx-proxy-64k'],
+  ['atrium-post-4k', 'bare-undici-proxy-post-4k'],
+  ['atrium-post-4k', 'nginx-proxy-post-4k'],
+];
+
+export function ratioKey(subject: string, reference: string): string {
+  return `${subject} vs ${reference}`;
+}
+
+function divide(a: number | null, b: number | null): number | null {
+  if (a === null || b === null || b === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return null;
+  return a / b;
+}
+
+export function computeRatio(subject: string, a: RatioInput, reference: string, b: RatioInput): Ratio {
+  return {
+    subject,
+    reference,
+    rps: divide(a.rps, b.rps),
+    cpuUsPerReq: divide(a.cpuUsPerReq, b.cpuUsPerReq),
+    efficiency: divide(b.cpuUsPerReq, a.cpuUsPerReq),
+  };
+}
+
+/** Ratios for every pair of `pairs` whose two scenarios both have figures. */
+export function computeRatios(
+  figures: ReadonlyMap<string, RatioInput>,
+  pairs: ReadonlyArray<readonly [string, string]> = ratioPairs,
+): Record<string, Ratio> {
+  const ratios: Record<string, Ratio> = {};
+  for (const [subject, reference] of pairs) {
+    const a = figures.get(subject);
+    const b = figures.get(reference);
+    if (!a || !b) continue;
+    const ratio = computeRatio(subject, a, reference, b);
+    if (ratio.rps === null && ratio.cpuUsPerReq === null) continue;
+    ratios[ratioKey(subject, reference)] = ratio;
+  }
+  return ratios;
+}
+
+/** A goal the figures are held to (issue "Goals the numbers are held to"). */
+export interface Goal {
+  name: string;
+  ratio: string;
+  field: 'rps' | 'cpuUsPerReq' | 'efficiency';
+  atLeast?: number;
+  atMost?: number;
+}
+
+export interface GoalOutcome {
+  name: string;
+  target: string;
+  value: number | null;
+  met: boolean | null;
+}
+
+export const goals: readonly Goal[] = [
+  { name: 'full chain efficiency vs nginx (moonshot 0.22×)', ratio: 'atrium-full-chain vs nginx-proxy', field: 'efficiency', atLeast: 0.18 },
+  { name: 'full chain CPU/request vs the lean bare proxy', ratio: 'atrium-full-chain vs bare-undici-proxy', field: 'cpuUsPerReq', atMost: 1.1 },
+  { name: 'full chain throughput at 10,000 APIs vs 10', ratio: 'atrium-full-chain-10k vs atrium-full-chain', field: 'rps', atLeast: 0.98 },
+  { name: 'Redis-backed counters throughput vs in-memory', ratio: 'atrium-full-chain-redis vs atrium-full-chain', field: 'rps', atLeast: 0.8 },
+];
+
+export function evaluateGoals(ratios: Record<string, Ratio>, list: readonly Goal[] = goals): GoalOutcome[] {
+  return list.map((goal) => {
+    const value = ratios[goal.ratio]?.[goal.field] ?? null;
+    const target = goal.atLeast !== undefined ? `≥ ${goal.atLeast}×` : `≤ ${goal.atMost}×`;
+    let met: boolean | null = null;
+    if (value !== null) {
+      met = (goal.atLeast === undefined || value >= goal.atLeast) && (goal.atMost === undefined || value <= goal.atMost);
+    }
+    return { name: goal.name, target, value, met };
+  });
+}
