@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { modelError } from '../errors.ts';
 import type { PrepareInput, ResourceTypeDef } from '../resource-type.ts';
 import { diagnosticProperties, diagnosticReferences } from './diagnostics.ts';
 import { closed, dateTime, freeForm, oneOf, provisioningState, resourceId, text } from './schema-parts.ts';
@@ -108,8 +109,11 @@ export const apiProperties = closed({
   provisioningState,
 });
 
-/** `echo` or `echo;rev=3`: Azure's API id rule, plus the revision suffix. */
-export const apiNamePattern = /^[^*#&+:<>?\/\\%;]{1,256}(;rev=[1-9][0-9]{0,3})?$/;
+/**
+ * `echo` or `echo;rev=3`: the default name rule (Azure's `^[^*#&+:<>?]+$`, without the
+ * characters that break URLs) plus the revision suffix.
+ */
+export const apiNamePattern = /^[^*#&+:<>?/\\%;\u0000-\u001f\u007f]{1,256}(;rev=[1-9][0-9]{0,3})?$/;
 
 const revisionSuffix = /;rev=([1-9][0-9]{0,3})$/;
 
@@ -119,19 +123,31 @@ export function parseApiName(name: string): { apiName: string; revision: string 
   return match === null ? { apiName: name, revision: undefined } : { apiName: name.slice(0, match.index), revision: match[1] };
 }
 
+/** The subscription key names Azure gives an API that does not choose its own. */
+export const defaultSubscriptionKeyParameterNames = { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' } as const;
+
 /**
- * Revisions: a name with `;rev=N` is revision N and never current; the plain name is the
- * current revision (its number defaults to 1). Defaults Azure applies: displayName = name,
- * subscriptionRequired = true.
+ * Revisions: a name with `;rev=N` is revision N and not the current one; the plain name is the
+ * current revision (its number defaults to 1). Defaults Azure applies: displayName = the API
+ * name, subscriptionRequired = true, the standard subscription key names. A new API needs a
+ * `path` unless it is imported (`format`/`value`) or copied from another (`sourceApiId`).
  */
 export function prepareApi(input: PrepareInput): Record<string, unknown> {
   const { apiName, revision } = parseApiName(input.name);
   const existing = input.existing ?? {};
   const properties: Record<string, unknown> = { ...input.properties };
+  const importing = properties.value !== undefined || properties.format !== undefined;
+  if (properties.path === undefined && existing.path === undefined && !importing && properties.sourceApiId === undefined) {
+    throw modelError('VALIDATION_FAILED', `The API '${input.name}' needs a path (or a definition to import).`, [
+      { code: 'ValidationError', target: 'properties.path', message: 'required property' },
+    ]);
+  }
+  if (properties.path === undefined && existing.path !== undefined) properties.path = existing.path;
   properties.apiRevision = revision ?? properties.apiRevision ?? existing.apiRevision ?? '1';
   properties.isCurrent = revision === undefined;
   properties.displayName ??= existing.displayName ?? apiName;
   properties.subscriptionRequired ??= existing.subscriptionRequired ?? true;
+  properties.subscriptionKeyParameterNames ??= existing.subscriptionKeyParameterNames ?? { ...defaultSubscriptionKeyParameterNames };
   return properties;
 }
 
@@ -248,13 +264,11 @@ export const apiSchemaProperties = closed({
       'application/vnd.ms-azure-apim.xsd+xml, application/vnd.oai.openapi.components+json, ' +
       'application/vnd.ms-azure-apim.wadl.grammars+xml, application/vnd.ms-azure-apim.wsdl.grammars+xml …',
   }),
-  document: Type.Optional(
-    closed({
-      value: Type.Optional(Type.String({ description: 'The schema as a JSON-escaped string.' })),
-      definitions: Type.Optional(freeForm('Type definitions (Swagger/OpenAPI v2).')),
-      components: Type.Optional(freeForm('Type definitions (OpenAPI v3 components).')),
-    }),
-  ),
+  document: closed({
+    value: Type.Optional(Type.String({ description: 'The schema document as a string, for schemas other than Swagger/OpenAPI.' })),
+    definitions: Type.Optional(freeForm('Type definitions (Swagger/OpenAPI v2).')),
+    components: Type.Optional(freeForm('Type definitions (OpenAPI v3 components).')),
+  }),
   provisioningState,
 });
 

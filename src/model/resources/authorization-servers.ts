@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { ResourceTypeDef } from '../resource-type.ts';
+import type { PrepareInput, ResourceTypeDef } from '../resource-type.ts';
 import { closed, oneOf, text } from './schema-parts.ts';
 
 /** AuthorizationServerContractProperties. */
@@ -37,6 +37,18 @@ export const authorizationServerProperties = closed({
   useInApiDocumentation: Type.Optional(Type.Boolean({ description: 'Use in the developer portal API documentation.' })),
 });
 
+const secretProperties = ['clientSecret', 'resourceOwnerPassword'] as const;
+
+/** Secrets are never read back, so a body without them keeps the stored ones. */
+export function prepareAuthorizationServer(input: PrepareInput): Record<string, unknown> {
+  const existing = input.existing ?? {};
+  const properties: Record<string, unknown> = { ...input.properties };
+  for (const name of secretProperties) {
+    if (properties[name] === undefined && existing[name] !== undefined) properties[name] = existing[name];
+  }
+  return properties;
+}
+
 export const authorizationServers: ResourceTypeDef = {
   kind: 'authorizationServers',
   segment: 'authorizationServers',
@@ -44,7 +56,10 @@ export const authorizationServers: ResourceTypeDef = {
   azureType: 'Microsoft.ApiManagement/service/authorizationServers',
   title: 'Authorization server',
   schema: authorizationServerProperties,
-  secrets: { properties: ['clientSecret', 'resourceOwnerUsername', 'resourceOwnerPassword'], hidden: true },
+  // Azure hides clientSecret on reads and returns the resource owner username; the default
+  // resource owner password is treated as a secret too.
+  secrets: { properties: secretProperties, hidden: true },
+  prepare: prepareAuthorizationServer,
   actions: {
     listSecrets: {
       kind: 'reveal',

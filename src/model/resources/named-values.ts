@@ -7,7 +7,7 @@ export const namedValueProperties = closed({
   displayName: Type.String({
     minLength: 1,
     maxLength: 256,
-    pattern: '^[A-Za-z0-9-._]+$',
+    pattern: '^[A-Za-z0-9._-]+$',
     description: 'Unique name used in policies: letters, digits, dot, dash and underscore.',
   }),
   value: Type.Optional(text({ max: 4096 }, 'Value; may contain policy expressions. Required unless keyVault is given.')),
@@ -29,9 +29,17 @@ export const namedValueProperties = closed({
   provisioningState,
 });
 
+/**
+ * `secret` defaults to false. A secret value is never read back, so a body without `value`
+ * keeps the stored one (a read-back body can be sent again).
+ */
 export function prepareNamedValue(input: PrepareInput): Record<string, unknown> {
+  const existing = input.existing ?? {};
   const properties: Record<string, unknown> = { ...input.properties };
-  properties.secret ??= input.existing?.secret ?? false;
+  properties.secret ??= existing.secret ?? false;
+  if (properties.value === undefined && properties.keyVault === undefined && existing.secret === true && existing.value !== undefined) {
+    properties.value = existing.value;
+  }
   return properties;
 }
 

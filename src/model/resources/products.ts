@@ -17,12 +17,16 @@ export const productProperties = closed({
   state: Type.Optional(oneOf(['notPublished', 'published'], 'Whether the product is published.')),
 });
 
-/** Azure's defaults: a product is created unpublished and requires a subscription. */
+/**
+ * Azure's defaults: a product is created unpublished and requires a subscription, approved
+ * automatically.
+ */
 export function prepareProduct(input: PrepareInput): Record<string, unknown> {
   const existing = input.existing ?? {};
   const properties: Record<string, unknown> = { ...input.properties };
   properties.state ??= existing.state ?? 'notPublished';
   properties.subscriptionRequired ??= existing.subscriptionRequired ?? true;
+  if (properties.subscriptionRequired === true) properties.approvalRequired ??= existing.approvalRequired ?? false;
   return properties;
 }
 

@@ -16,7 +16,7 @@ export const subscriptionProperties = closed({
   stateComment: Type.Optional(Type.String({ description: 'Optional comment on the state, added by an administrator.' })),
   createdDate: Type.Optional(dateTime('Computed: when the subscription was created.')),
   startDate: Type.Optional(dateTime('Computed: when the subscription was activated.')),
-  expirationDate: Type.Optional(dateTime('When the subscription expires.')),
+  expirationDate: Type.Optional(dateTime('When the subscription expires (for audit; the state drives the lifecycle).')),
   endDate: Type.Optional(dateTime('Computed: when the subscription was cancelled or expired.')),
   notificationDate: Type.Optional(dateTime('Computed: when the upcoming expiration notification is sent.')),
 });
@@ -45,7 +45,8 @@ export const subscriptions: ResourceTypeDef = {
   azureType: 'Microsoft.ApiManagement/service/subscriptions',
   title: 'Subscription',
   schema: subscriptionProperties,
-  readOnly: ['createdDate', 'startDate', 'expirationDate', 'endDate', 'notificationDate'],
+  // Azure's update operation sets expirationDate; the other dates are Azure's to compute.
+  readOnly: ['createdDate', 'startDate', 'endDate', 'notificationDate'],
   references: [
     { property: 'scope', to: ['apis', 'products'], literals: ['/apis'], onTargetDelete: 'restrict' },
     { property: 'ownerId', to: ['users'], serviceTargetsFromWorkspace: 'always', onTargetDelete: 'cascade' },

@@ -26,10 +26,15 @@ export const userProperties = closed({
   ),
 });
 
-/** Azure's default: a user is active unless created in another state. */
+/**
+ * Azure's default: a user is active unless created in another state. The password is never
+ * read back, so a body without one keeps the stored password.
+ */
 export function prepareUser(input: PrepareInput): Record<string, unknown> {
+  const existing = input.existing ?? {};
   const properties: Record<string, unknown> = { ...input.properties };
-  properties.state ??= input.existing?.state ?? 'active';
+  properties.state ??= existing.state ?? 'active';
+  if (properties.password === undefined && existing.password !== undefined) properties.password = existing.password;
   return properties;
 }
 

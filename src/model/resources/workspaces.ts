@@ -4,7 +4,7 @@ import { closed, text } from './schema-parts.ts';
 
 /** WorkspaceContractProperties. */
 export const workspaceProperties = closed({
-  displayName: text({ min: 1, max: 300 }, 'Name of the workspace.'),
+  displayName: text({ min: 1 }, 'Name of the workspace.'),
   description: Type.Optional(text({}, 'Description of the workspace.')),
 });
 
