@@ -1,0 +1,196 @@
+// The pure parts of the benchmark harness (bench/): parsing wrk's and /proc's output, summaries,
+// ratios, goals, the Atrium seeding plan. Nothing here starts a process or measures time.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { atriumLoad, atriumScenarioSpecs, benchKey, deployments, fullChainPolicy, seedPlan } from '../bench/atrium.ts';
+import { parseEventLoopLine } from '../bench/event-loop.ts';
+import { cpuMicrosPerRequest, isHarnessBound } from '../bench/measure.ts';
+import type { Outcome } from '../bench/measure.ts';
+import { parseProcStat, parseVmRssKb } from '../bench/proc.ts';
+import { formatTable, ratiosAndGoals, scenarioReport } from '../bench/report.ts';
+import { referenceScenarios, variantScenarios } from '../bench/scenarios.ts';
+import { computeRatio, computeRatios, evaluateGoals, summarize } from '../bench/stats.ts';
+import { aptInstallLine, checkTools } from '../bench/tools.ts';
+import { parseWrkOutput, wrkScript } from '../bench/wrk.ts';
+
+const wrkOutput = `Running 3s test @ http://127.0.0.1:40123
+  1 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.20ms  300.00us   9.80ms   90.00%
+    Req/Sec    50.00k     2.00k   55.00k    70.00%
+  150000 requests in 3.00s, 30.00MB read
+  Non-2xx or 3xx responses: 7
+Requests/sec:  50000.00
+Transfer/sec:     10.00MB
+BENCH_RESULT {"requests":150000,"durationUs":3000000,"connect":0,"read":2,"write":0,"status":7,"timeout":1,"p50Us":1100,"p99Us":2500,"p999Us":7300,"maxUs":9800}
+`;
+
+test('parseWrkOutput reads the done-hook line: throughput, percentiles in ms, errors summed', () => {
+  const result = parseWrkOutput(wrkOutput);
+  assert.equal(result.requests, 150000);
+  assert.equal(result.durationSeconds, 3);
+  assert.equal(result.rps, 50000);
+  assert.equal(result.p50Ms, 1.1);
+  assert.equal(result.p99Ms, 2.5);
+  assert.equal(result.p999Ms, 7.3);
+  assert.equal(result.maxMs, 9.8);
+  assert.deepEqual(result.errors, { connect: 0, read: 2, write: 0, status: 7, timeout: 1 });
+  assert.equal(result.errorCount, 10);
+});
+
+test('parseWrkOutput fails clearly when the script printed no result', () => {
+  assert.throws(() => parseWrkOutput('unable to connect to 127.0.0.1:1 Connection refused\n'), /no result line/);
+});
+
+test('wrkScript sets method, body and headers, and formats random targets once in init', () => {
+  const fixed = wrkScript({ method: 'POST', path: '/hello', bodyBytes: 4096, headers: { 'Ocp-Apim-Subscription-Key': 'k1' } });
+  assert.match(fixed, /wrk\.method = "POST"/);
+  assert.match(fixed, /string\.rep\("x", 4096\)/);
+  assert.match(fixed, /wrk\.headers\["Ocp-Apim-Subscription-Key"\] = "k1"/);
+  assert.match(fixed, /latency:percentile\(99\.9\)/);
+  assert.doesNotMatch(fixed, /request = function/);
+  const random = wrkScript({ method: 'GET', path: '/', targetsFile: '/tmp/t.targets', keyHeader: 'Ocp-Apim-Subscription-Key' });
+  assert.match(random, /io\.lines\("\/tmp\/t\.targets"\)/);
+  assert.match(random, /request = function\(\) return targets\[math\.random\(#targets\)\] end/);
+});
+
+test('parseProcStat counts fields after the last parenthesis, so odd command names parse', () => {
+  const fields = Array.from({ length: 50 }, (_, i) => String(i + 3)); // field 3 onwards
+  fields[0] = 'R';
+  fields[14 - 3] = '1234';
+  fields[15 - 3] = '567';
+  const text = `4242 (node (worker) x) ${fields.join(' ')}\n`;
+  assert.deepEqual(parseProcStat(text), { utime: 1234, stime: 567 });
+  assert.throws(() => parseProcStat('garbage'), /format/);
+});
+
+test('parseVmRssKb reads VmRSS from /proc/<pid>/status', () => {
+  const status = 'Name:\tnode\nVmPeak:\t  900000 kB\nVmRSS:\t   104448 kB\nRssAnon:\t 90000 kB\n';
+  assert.equal(parseVmRssKb(status), 104448);
+  assert.equal(parseVmRssKb('Name:\tkthreadd\n'), undefined);
+});
+
+test('summarize gives median with min and max, for odd and even counts', () => {
+  assert.deepEqual(summarize([30, 10, 20]), { median: 20, min: 10, max: 30 });
+  assert.deepEqual(summarize([4, 1, 3, 2]), { median: 2.5, min: 1, max: 4 });
+  assert.deepEqual(summarize([7]), { median: 7, min: 7, max: 7 });
+  assert.throws(() => summarize([]));
+});
+
+test('cpuMicrosPerRequest and the harness-bound threshold', () => {
+  assert.equal(cpuMicrosPerRequest(2, 40000), 50);
+  assert.ok(Number.isNaN(cpuMicrosPerRequest(1, 0)));
+  assert.equal(isHarnessBound(0.94), true);
+  assert.equal(isHarnessBound(0.95), false);
+});
+
+test('computeRatio: subject over reference for rps and CPU, efficiency the inverse of CPU', () => {
+  const ratio = computeRatio('atrium-full-chain', { rps: 10000, cpuUsPerReq: 100 }, 'nginx-proxy', { rps: 40000, cpuUsPerReq: 20 });
+  assert.equal(ratio.rps, 0.25);
+  assert.equal(ratio.cpuUsPerReq, 5);
+  assert.equal(ratio.efficiency, 0.2);
+});
+
+test('computeRatios leaves out pairs with a scenario not measured, and evaluateGoals says so', () => {
+  const figures = new Map([
+    ['nginx-proxy', { rps: 40000, cpuUsPerReq: 20 }],
+    ['bare-undici-proxy', { rps: 10000, cpuUsPerReq: 80 }],
+    ['atrium-full-chain', { rps: 9000, cpuUsPerReq: 100 }],
+    ['atrium-full-chain-10k', { rps: 8910, cpuUsPerReq: 101 }],
+  ]);
+  const ratios = computeRatios(figures);
+  assert.equal(ratios['bare-undici-proxy vs nginx-proxy'].rps, 0.25);
+  assert.equal(ratios['atrium-full-chain vs nginx-proxy'].efficiency, 0.2);
+  assert.equal(ratios['atrium-full-chain vs bare-undici-proxy'].cpuUsPerReq, 1.25);
+  assert.equal(ratios['atrium-full-chain-10k vs atrium-full-chain'].rps, 0.99);
+  assert.equal(ratios['atrium-full-chain-redis vs atrium-full-chain'], undefined);
+  const goals = Object.fromEntries(evaluateGoals(ratios).map((g) => [g.name, g]));
+  assert.equal(goals['full chain efficiency vs nginx (moonshot 0.22×)'].met, true);
+  assert.equal(goals['full chain CPU/request vs the lean bare proxy'].met, false);
+  assert.equal(goals['full chain throughput at 10,000 APIs vs 10'].met, true);
+  assert.equal(goals['Redis-backed counters throughput vs in-memory'].met, null);
+});
+
+test('scenarioReport: medians, total errors, min–max, harness-bound only with a core of its own', () => {
+  const rep = (rps: number, cpuUsPerReq: number, busy: number, errors = 0) => ({
+    rps, p50Ms: 1, p99Ms: 2, p999Ms: 3, cpuUsPerReq, errors, rssMb: 50, busy, eventLoopMaxMs: 12,
+  });
+  const outcome: Outcome = { status: 'measured', node: true, ownCore: true, repetitions: [rep(100, 30, 0.99), rep(120, 25, 0.9, 2), rep(110, 28, 0.98)] };
+  const report = scenarioReport('bare-undici-proxy', 'd', outcome);
+  assert.equal(report.rps, 110);
+  assert.equal(report.cpuUsPerReq, 28);
+  assert.deepEqual(report.range?.rps, [100, 120]);
+  assert.equal(report.errors, 2);
+  assert.equal(report.harnessBound, true);
+  assert.equal(report.eventLoopMaxMs, 12);
+  const direct = scenarioReport('direct', 'd', { ...outcome, node: false, ownCore: false });
+  assert.equal(direct.harnessBound, null);
+  assert.equal(direct.eventLoopMaxMs, null);
+});
+
+test('a scenario not available yet has a reason and no figures, in the JSON and in the table', () => {
+  const report = scenarioReport('atrium-key', 'd', { status: 'unavailable', reason: 'the gateway is not built' });
+  assert.equal(report.rps, null);
+  assert.equal(report.cpuUsPerReq, null);
+  assert.equal(report.reason, 'the gateway is not built');
+  assert.match(formatTable([report]), /atrium-key\s+not available yet: the gateway is not built/);
+  assert.deepEqual(ratiosAndGoals([report]).ratios, {});
+});
+
+test('the scenarios of latest.json are exactly the names of the issue', () => {
+  const names = [...referenceScenarios, ...atriumScenarioSpecs].map((s) => s.name);
+  assert.deepEqual(names.sort(), [
+    'atrium-64k', 'atrium-full-chain', 'atrium-full-chain-10k', 'atrium-full-chain-1k', 'atrium-full-chain-redis',
+    'atrium-key', 'atrium-limits', 'atrium-passthrough', 'atrium-post-4k',
+    'bare-undici-proxy', 'direct', 'nginx-proxy', 'node-hello',
+  ]);
+  assert.ok(variantScenarios.every((s) => s.kind === 'variant'));
+});
+
+test('checkTools names what is missing and the one apt-get line that brings it', () => {
+  const check = checkTools((name) => (name === 'taskset' ? '/usr/bin/taskset' : undefined));
+  assert.equal(check.ok, false);
+  if (!check.ok) {
+    assert.deepEqual(check.missing, ['nginx', 'wrk']);
+    assert.equal(check.installLine, 'apt-get install -y nginx wrk');
+  }
+  assert.equal(aptInstallLine(['taskset']), 'apt-get install -y util-linux');
+  const ok = checkTools((name) => `/usr/bin/${name}`);
+  assert.equal(ok.ok, true);
+});
+
+test('seedPlan: workspaces and links before APIs, one key per key-checked API, chain spread over workspaces', () => {
+  const plan = seedPlan(deployments['10k'], 'http://127.0.0.1:9', 'salt');
+  const [workspaces, links, apis, children] = plan.phases;
+  assert.equal(workspaces.length, 30);
+  assert.equal(links.length, 30);
+  assert.ok(links.every((l) => l.path.startsWith('/gateways/managed/workspaceLinks/bench-chain-')));
+  assert.equal(apis.length, 10000);
+  assert.equal(plan.targets.chain.length, 10000);
+  assert.equal(new Set(plan.targets.chain.map((t) => t.key)).size, 10000);
+  const workspacePolicies = children.filter((c) => /^\/workspaces\/[^/]+\/policies\/policy$/.test(c.path));
+  assert.equal(workspacePolicies.length, 30);
+  assert.deepEqual(workspacePolicies[0].body, { properties: { format: 'rawxml', value: fullChainPolicy } });
+
+  const small = seedPlan(deployments.small, 'http://127.0.0.1:9', 'salt');
+  assert.deepEqual(small.targets.passthrough, [{ path: '/passthrough', key: '' }]);
+  assert.equal(small.targets.key[0].key, benchKey('sub-key', 'salt'));
+  assert.equal(small.targets.chain.length, 10);
+  const subscription = small.phases[3].find((c) => c.path === '/workspaces/bench-basic/subscriptions/sub-limits');
+  assert.deepEqual((subscription?.body as { properties: { scope: string } }).properties.scope, '/apis/limits');
+});
+
+test('atriumLoad: fixed request with the key header, or random targets for the chain', () => {
+  const small = seedPlan(deployments.small, 'http://127.0.0.1:9', 'salt');
+  const spec = (name: string) => atriumScenarioSpecs.find((s) => s.name === name)!;
+  assert.deepEqual(atriumLoad(spec('atrium-64k'), small.targets.passthrough, '/unused'), { method: 'GET', path: '/passthrough/64k' });
+  const key = atriumLoad(spec('atrium-key'), small.targets.key, '/unused');
+  assert.deepEqual(key.headers, { 'Ocp-Apim-Subscription-Key': benchKey('sub-key', 'salt') });
+  assert.equal(atriumLoad(spec('atrium-post-4k'), small.targets.passthrough, '/unused').bodyBytes, 4096);
+});
+
+test('parseEventLoopLine reads only the probe line', () => {
+  assert.deepEqual(parseEventLoopLine('BENCH_EVENT_LOOP {"maxMs":12.5,"p99Ms":10.1}'), { maxMs: 12.5, p99Ms: 10.1 });
+  assert.equal(parseEventLoopLine('listening on 8000'), undefined);
+});
