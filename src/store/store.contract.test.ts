@@ -144,6 +144,7 @@ for (const impl of [sqliteImplementation(), postgresImplementation()]) {
         await tx.setReferences('/products/p9/apilinks/l1', [{ toKey: '/apis/echo', property: 'apiId' }]);
       });
       assert.deepEqual(await store.referencesTo('/apis/echo'), [{ fromKey: '/products/p9/apilinks/l1', toKey: '/apis/echo', property: 'apiId' }]);
+      assert.deepEqual(await store.referencesFrom('/products/p9/apilinks/l1'), [{ fromKey: '/products/p9/apilinks/l1', toKey: '/apis/echo', property: 'apiId' }]);
       await store.write(async (tx) => {
         assert.equal(await tx.delete('/products/p9/apilinks/l1'), true);
         assert.equal(await tx.delete('/products/p9/apilinks/l1'), false);

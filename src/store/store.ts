@@ -66,6 +66,8 @@ export interface StoreReader {
   getByUniqueKey(uniqueKey: string): Promise<ResourceRecord | undefined>;
   /** References pointing at `toKey`. */
   referencesTo(toKey: string): Promise<readonly Reference[]>;
+  /** References held by `fromKey`. */
+  referencesFrom(fromKey: string): Promise<readonly Reference[]>;
   getMeta(key: string): Promise<string | undefined>;
 }
 

@@ -246,6 +246,10 @@ function createReader(db: Queryable): StoreReader {
       const { rows } = await db.query<{ from_key: string; to_key: string; property: string }>('SELECT from_key, to_key, property FROM refs WHERE to_key = $1', [toKey]);
       return rows.map((r) => ({ fromKey: r.from_key, toKey: r.to_key, property: r.property }));
     },
+    async referencesFrom(fromKey) {
+      const { rows } = await db.query<{ from_key: string; to_key: string; property: string }>('SELECT from_key, to_key, property FROM refs WHERE from_key = $1', [fromKey]);
+      return rows.map((r) => ({ fromKey: r.from_key, toKey: r.to_key, property: r.property }));
+    },
     async getMeta(key) {
       const { rows } = await db.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
       return rows[0]?.value;

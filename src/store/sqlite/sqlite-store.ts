@@ -189,6 +189,10 @@ function createReader(db: DatabaseSync): StoreReader & { raw: (sql: string) => S
       const rows = stmt('SELECT from_key, to_key, property FROM refs WHERE to_key = ?').all(toKey) as unknown as { from_key: string; to_key: string; property: string }[];
       return rows.map((r) => ({ fromKey: r.from_key, toKey: r.to_key, property: r.property }));
     },
+    async referencesFrom(fromKey) {
+      const rows = stmt('SELECT from_key, to_key, property FROM refs WHERE from_key = ?').all(fromKey) as unknown as { from_key: string; to_key: string; property: string }[];
+      return rows.map((r) => ({ fromKey: r.from_key, toKey: r.to_key, property: r.property }));
+    },
     async getMeta(key) {
       const row = stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
       return row?.value;

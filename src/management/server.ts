@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Authenticator, Principal } from '../access/authenticator.ts';
+import { AtriumError } from '../model/errors.ts';
+import type { Engine, ListView, ResourceView } from './engine.ts';
+import { toHttpError } from './error-map.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { buildRoutes, pathFromParams, type RouteSpec } from './routes.ts';
+
+export interface ManagementServerOptions {
+  readonly engine: Engine;
+  readonly authenticator: Authenticator;
+  /** Largest accepted request body (default 8 MiB: imported definitions travel inline). */
+  readonly bodyLimit?: number;
+  readonly version?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without authentication (health, the OpenAPI document). */
+    public?: boolean;
+    route?: RouteSpec;
+  }
+}
+
+const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * The management REST API: Azure API Management's paths, derived from the resource registry.
+ * Authentication is an onRequest hook on every route; workspace routes live in their own
+ * encapsulated scope under `/workspaces/:workspaceId`.
+ */
+export async function createManagementServer(options: ManagementServerOptions): Promise<FastifyInstance> {
+  const { engine, authenticator } = options;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-ms-client-request-id',
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1024 },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json', 'text/json'], { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text, rejectPrototypeKeys));
+    } catch (error) {
+      done(error instanceof AtriumError ? error : new AtriumError('MALFORMED_JSON', `The request body is not valid JSON: ${(error as Error).message}.`, [
+        { code: 'InvalidJson', target: 'body', message: (error as Error).message },
+      ]));
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    done(new AtriumError('UNSUPPORTED_MEDIA_TYPE', `Content-Type '${request.headers['content-type']}' is not supported; send application/json.`), undefined);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-ms-request-id', request.id);
+    if (request.routeOptions.config?.public) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+    if (!match) throw new AtriumError('UNAUTHENTICATED', 'Authentication is required: send Authorization: Bearer <key>.');
+    const principal = await authenticator.authenticate(match[1].trim());
+    if (!principal) throw new AtriumError('UNAUTHENTICATED', 'The bearer token is not valid.');
+    request.principal = principal;
+  });
+
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    const atrium = asAtriumError(error);
+    const { status, body } = toHttpError(atrium);
+    if (status >= 500) request.log.error(error);
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    reply.status(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = toHttpError(new AtriumError('ROUTE_NOT_FOUND', `No management resource at ${request.method} ${request.url.split('?')[0]}.`));
+    reply.status(status).send(body);
+  });
+
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', version: options.version ?? 'dev' }));
+
+  const routes = buildRoutes(engine.registry);
+  let openApi: unknown;
+  app.get('/openapi.json', { config: { public: true } }, async () => (openApi ??= buildOpenApiDocument(engine.registry, routes, options.version)));
+
+  const register = (scope: FastifyInstance, route: RouteSpec): void => {
+    scope.route({
+      method: route.method,
+      url: route.url,
+      config: { route },
+      handler: (request, reply) => handle(engine, route, request, reply),
+    });
+  };
+
+  for (const route of routes.filter((r) => r.scope === 'service')) register(app, route);
+  await app.register(
+    async (workspaceScope) => {
+      for (const route of routes.filter((r) => r.scope === 'workspace')) register(workspaceScope, route);
+    },
+    { prefix: '/workspaces/:workspaceId' },
+  );
+  return app;
+}
+
+async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const params = request.params as Record<string, string>;
+  const query = request.query as Record<string, string | string[] | undefined>;
+  const conditions = { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
+  const sendView = (view: ResourceView, status = 200): unknown => {
+    reply.header('etag', view.etag);
+    return reply.status(status).send(view.representation);
+  };
+  switch (route.operation) {
+    case 'get':
+      return sendView(await engine.get(pathFromParams(engine.registry, route, params)));
+    case 'head': {
+      const view = await engine.get(pathFromParams(engine.registry, route, params));
+      reply.header('etag', view.etag);
+      return reply.status(200).send();
+    }
+    case 'put': {
+      const { view, created } = await engine.put(pathFromParams(engine.registry, route, params), request.body, conditions);
+      return sendView(view, created ? 201 : 200);
+    }
+    case 'patch':
+      return sendView(await engine.patch(pathFromParams(engine.registry, route, params), request.body, conditions));
+    case 'delete': {
+      const deleted = await engine.delete(pathFromParams(engine.registry, route, params), conditions);
+      return reply.status(deleted ? 200 : 204).send();
+    }
+    case 'list': {
+      const parent = pathFromParams(engine.registry, route, params, route.params.length - 1);
+      return sendList(request, reply, await engine.list(parent, route.def.kind, listOptions(query)));
+    }
+    case 'action': {
+      const result = await engine.action(pathFromParams(engine.registry, route, params), route.action!, request.body);
+      return result === undefined ? reply.status(204).send() : reply.status(200).send(result);
+    }
+    case 'aliasList':
+      return sendList(request, reply, await engine.aliasList(pathFromParams(engine.registry, route, params), route.alias!, listOptions(query)));
+    case 'aliasGet':
+      return sendView(await engine.aliasGet(pathFromParams(engine.registry, route, params), route.alias!, params.targetId));
+    case 'aliasHead': {
+      const view = await engine.aliasGet(pathFromParams(engine.registry, route, params), route.alias!, params.targetId);
+      reply.header('etag', view.etag);
+      return reply.status(200).send();
+    }
+    case 'aliasPut': {
+      const { view, created } = await engine.aliasPut(pathFromParams(engine.registry, route, params), route.alias!, params.targetId);
+      return sendView(view, created ? 201 : 200);
+    }
+    case 'aliasDelete': {
+      const deleted = await engine.aliasDelete(pathFromParams(engine.registry, route, params), route.alias!, params.targetId);
+      return reply.status(deleted ? 200 : 204).send();
+    }
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function listOptions(query: Record<string, string | string[] | undefined>): { top?: number; skip?: number; filter?: string } {
+  const single = (name: string): string | undefined => {
+    const value = query[name];
+    if (Array.isArray(value)) throw new AtriumError('INVALID_PARAMETER', `${name} may be given once.`, [{ code: 'InvalidParameter', target: name, message: 'given more than once' }]);
+    return value;
+  };
+  const integer = (name: string): number | undefined => {
+    const raw = single(name);
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^\d{1,9}$/.test(raw)) throw new AtriumError('INVALID_PARAMETER', `${name} must be a non-negative integer, not '${raw.slice(0, 40)}'.`, [{ code: 'InvalidParameter', target: name, message: 'expected an integer' }]);
+    return Number(raw);
+  };
+  return { top: integer('$top'), skip: integer('$skip'), filter: single('$filter') };
+}
+
+function sendList(request: FastifyRequest, reply: FastifyReply, view: ListView): unknown {
+  const body: { value: readonly unknown[]; count: number; nextLink?: string } = { value: view.value, count: view.count };
+  if (view.skip + view.value.length < view.count) {
+    const url = new URL(request.url, `${request.protocol}://${request.headers.host ?? 'localhost'}`);
+    url.searchParams.set('$skip', String(view.skip + view.value.length));
+    url.searchParams.set('$top', String(view.top));
+    body.nextLink = url.toString();
+  }
+  return reply.status(200).send(body);
+}
+
+function rejectPrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || key === 'constructor' && value !== null && typeof value === 'object' && 'prototype' in (value as object)) {
+    throw new AtriumError('MALFORMED_JSON', `The request body contains the forbidden key '${key}'.`, [{ code: 'ForbiddenKey', target: key, message: 'prototype keys are not accepted' }]);
+  }
+  return value;
+}
+
+function asAtriumError(error: Error & { code?: string; statusCode?: number; validation?: unknown }): AtriumError {
+  if (error instanceof AtriumError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AtriumError('BODY_TOO_LARGE', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AtriumError('UNSUPPORTED_MEDIA_TYPE', 'This Content-Type is not supported; send application/json.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AtriumError('MALFORMED_JSON', error.message);
+    case 'STORE_UNAVAILABLE':
+      return new AtriumError('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.');
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AtriumError(error.statusCode === 404 ? 'ROUTE_NOT_FOUND' : 'INVALID_PARAMETER', error.message);
+  }
+  return new AtriumError('INTERNAL_ERROR', error.message);
+}
