@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { TLiteral, TObject, TProperties, TSchema, TUnion } from '@sinclair/typebox';
+import type { TLiteral, TObject, TProperties, TUnion } from '@sinclair/typebox';
 
 /**
  * Schema building blocks shared by the resource families. Enumerations are unions of literals
@@ -42,7 +42,7 @@ export function stringListMap(description?: string) {
 }
 
 /** A resource id (`/apis/echo`, `/workspaces/w1/products/p1` or Azure's full ARM form). */
-export function resourceId(description?: string): TSchema {
+export function resourceId(description?: string) {
   return Type.String({ minLength: 1, ...(description === undefined ? {} : { description }) });
 }
 
