@@ -601,10 +601,18 @@ class Mapper {
       if (!placeholders.includes(name)) this.warn(`${where}: the path parameter "${name}" is not in the path and is dropped.`);
     }
 
+    // `x-ms-paths` keys carry a query part; its placeholders are template parameters too.
+    const queryPlaceholders = [...fixedQuery.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
     const queryParameters: ParameterContract[] = [];
     const templateQuery: string[] = [];
-    const taken = new Set(placeholders.map((n) => n.toLowerCase()));
-    for (const p of params.filter((q) => q.in === 'query')) {
+    const taken = new Set([...placeholders, ...queryPlaceholders].map((n) => n.toLowerCase()));
+    const queryParams = params.filter((q) => q.in === 'query');
+    for (const name of queryPlaceholders) {
+      const defined = queryParams.find((q) => q.name === name);
+      templateParameters.push(defined === undefined ? { name, type: 'string', required: true, values: [] } : this.parameter(name, defined.node, true));
+    }
+    for (const p of queryParams) {
+      if (queryPlaceholders.includes(p.name)) continue;
       const required = p.node.required === true;
       const contract = this.parameter(p.name, p.node, required);
       if (required && this.translation === 'template') {
