@@ -293,10 +293,10 @@ async function startDeployment(context: RunContext, deployment: Deployment): Pro
   delete env.ATRIUM_DATABASE_URL;
   delete env.ATRIUM_REDIS_URL;
   if (deployment.redis) env.ATRIUM_REDIS_URL = redisUrl();
-  const cli = join(context.root, 'src', 'cli', 'main.ts');
+  const cli = join(context.atriumRoot, 'src', 'cli', 'main.ts');
   const plan = seedPlan(deployment, `http://127.0.0.1:${context.backendPort}`, adminKey);
 
-  const management = startChild({ name: 'atrium start', tasksetPath: context.tools.taskset, cpu: undefined, command: process.execPath, args: [cli, 'start'], env, cwd: context.root });
+  const management = startChild({ name: 'atrium start', tasksetPath: context.tools.taskset, cpu: undefined, command: process.execPath, args: [cli, 'start'], env, cwd: context.atriumRoot });
   try {
     const managementUrl = `http://127.0.0.1:${managementPort}`;
     await waitForStatus(`${managementUrl}/health`, management);
@@ -312,7 +312,7 @@ async function startDeployment(context: RunContext, deployment: Deployment): Pro
     command: process.execPath,
     args: ['--import', context.probeImport, cli, 'gateway', '--gateway', 'managed'],
     env,
-    cwd: context.root,
+    cwd: context.atriumRoot,
   });
   try {
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -347,7 +347,7 @@ export function createAtriumScenarios(): { scenarios: Scenario[]; close(): Promi
     kind: 'atrium',
     node: true,
     async start(context): Promise<Target | { unavailable: string }> {
-      if (!gatewayBuilt(context.root)) return { unavailable: notBuiltReason };
+      if (!gatewayBuilt(context.atriumRoot)) return { unavailable: notBuiltReason };
       const deployment = deployments[spec.deployment];
       if (deployment.redis) {
         redisChecked ??= await reachable(redisUrl());

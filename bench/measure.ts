@@ -7,6 +7,7 @@ import { readEventLoop } from './event-loop.ts';
 import { readCpuSeconds, readRssMb } from './proc.ts';
 import type { RunContext, Scenario, Target } from './scenarios.ts';
 import { runWrk, wrkScript } from './wrk.ts';
+import type { WrkErrors } from './wrk.ts';
 
 export interface Plan {
   /** Warm-up before the first measured run: Node needs far longer than nginx to reach steady state. */
@@ -28,6 +29,8 @@ export interface Repetition {
   cpuUsPerReq: number;
   /** Non-2xx/3xx responses plus socket errors. */
   errors: number;
+  errorKinds: WrkErrors;
+  bytesPerResponse: number;
   rssMb: number | null;
   /** Share of one core the measured process used during the run (1 = fully busy). */
   busy: number;
@@ -74,6 +77,8 @@ async function measureOnce(context: RunContext, target: Target, scriptFile: stri
     p999Ms: result.p999Ms,
     cpuUsPerReq: cpuMicrosPerRequest(cpuSeconds, result.requests),
     errors: result.errorCount,
+    errorKinds: result.errors,
+    bytesPerResponse: result.bytesPerResponse,
     rssMb,
     busy: result.durationSeconds > 0 ? cpuSeconds / result.durationSeconds : 0,
     eventLoopMaxMs: eventLoop?.maxMs ?? null,

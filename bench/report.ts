@@ -5,8 +5,8 @@ import { isHarnessBound } from './measure.ts';
 import { computeRatios, evaluateGoals, summarize } from './stats.ts';
 import type { GoalOutcome, Ratio, RatioInput, Spread } from './stats.ts';
 
-type Figure = 'rps' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'cpuUsPerReq' | 'rssMb' | 'eventLoopMaxMs' | 'busy';
-const spreadFigures: readonly Figure[] = ['rps', 'p50Ms', 'p99Ms', 'p999Ms', 'cpuUsPerReq', 'rssMb', 'eventLoopMaxMs', 'busy'];
+type Figure = 'rps' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'cpuUsPerReq' | 'rssMb' | 'eventLoopMaxMs' | 'busy' | 'bytesPerResponse';
+const spreadFigures: readonly Figure[] = ['rps', 'p50Ms', 'p99Ms', 'p999Ms', 'cpuUsPerReq', 'rssMb', 'eventLoopMaxMs', 'busy', 'bytesPerResponse'];
 
 /** One scenario in latest.json: medians at the top level, min–max under `range`. */
 export interface ScenarioReport {
@@ -23,11 +23,15 @@ export interface ScenarioReport {
   cpuUsPerReq: number | null;
   /** Total over the measured repetitions: non-2xx/3xx responses plus socket errors. */
   errors: number | null;
+  /** The errors by kind: `status` counts responses ≥ 400, the others socket errors and timeouts. */
+  errorKinds?: Record<string, number>;
   rssMb: number | null;
   /** Node processes only: the largest event-loop delay seen in a measured run (median of runs). */
   eventLoopMaxMs: number | null;
   /** Share of its core the measured process used (median). */
   gatewayBusy: number | null;
+  /** Bytes read per response, headers included (median): a check that the intended resource was served. */
+  bytesPerResponse: number | null;
   /** True when the process under test had its own core and was under 95% busy in some run. */
   harnessBound: boolean | null;
   repetitions: number;
@@ -50,11 +54,19 @@ function spreadOf(repetitions: readonly Repetition[], figure: Figure): Spread | 
   return values.length > 0 ? summarize(values) : null;
 }
 
+function sumErrorKinds(repetitions: readonly Repetition[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const repetition of repetitions) {
+    for (const [kind, count] of Object.entries(repetition.errorKinds)) sums[kind] = (sums[kind] ?? 0) + count;
+  }
+  return sums;
+}
+
 export function scenarioReport(name: string, description: string, outcome: Outcome): ScenarioReport {
   const empty = {
     name, description, status: outcome.status,
     rps: null, p50Ms: null, p99Ms: null, p999Ms: null, cpuUsPerReq: null, errors: null, rssMb: null,
-    eventLoopMaxMs: null, gatewayBusy: null, harnessBound: null, repetitions: 0,
+    eventLoopMaxMs: null, gatewayBusy: null, bytesPerResponse: null, harnessBound: null, repetitions: 0,
   };
   if (outcome.status !== 'measured') return { ...empty, reason: outcome.reason };
   const reps = outcome.repetitions;
@@ -73,9 +85,11 @@ export function scenarioReport(name: string, description: string, outcome: Outco
     p999Ms: median.p999Ms ?? null,
     cpuUsPerReq: median.cpuUsPerReq ?? null,
     errors: reps.reduce((sum, r) => sum + r.errors, 0),
+    errorKinds: sumErrorKinds(reps),
     rssMb: median.rssMb ?? null,
     eventLoopMaxMs: outcome.node ? median.eventLoopMaxMs ?? null : null,
     gatewayBusy: median.busy ?? null,
+    bytesPerResponse: median.bytesPerResponse === null || median.bytesPerResponse === undefined ? null : Math.round(median.bytesPerResponse),
     harnessBound: outcome.ownCore ? reps.some((r) => isHarnessBound(r.busy)) : null,
     repetitions: reps.length,
     range,
@@ -111,7 +125,10 @@ function row(report: ScenarioReport): string[] {
   }
   const notes: string[] = [];
   if (report.harnessBound) notes.push('harness-bound');
-  if (report.errors) notes.push('ERRORS');
+  if (report.errors) {
+    const kinds = Object.entries(report.errorKinds ?? {}).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`);
+    notes.push(`ERRORS (${kinds.join(', ')})`);
+  }
   return [
     report.name,
     withRange(report, 'rps', 0),

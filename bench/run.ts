@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAtriumScenarios } from './atrium.ts';
@@ -25,6 +25,7 @@ const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    atrium: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -32,7 +33,8 @@ const { values: options } = parseArgs({
 if (options.help) {
   console.log(`npm run bench [-- --quick] [-- --only direct,nginx-proxy,...]
   --quick  every scenario once with short warm-ups (figures for a quick look, not for claims)
-  --only   run only the named scenarios (comma-separated)`);
+  --only   run only the named scenarios (comma-separated)
+  --atrium the checkout whose gateway the Atrium scenarios run (default: this one)`);
   process.exit(0);
 }
 
@@ -114,6 +116,7 @@ async function main(): Promise<number> {
     tools,
     dir,
     root,
+    atriumRoot: options.atrium ? resolve(options.atrium) : root,
     gatewayCpu,
     loadCpu,
     backend,

@@ -13,8 +13,10 @@ export interface RunContext {
   tools: Tools;
   /** The run's temporary folder (removed at the end). */
   dir: string;
-  /** Repository root. */
+  /** Repository root (where bench/ is). */
   root: string;
+  /** Checkout whose gateway the Atrium scenarios run: this repository unless `--atrium <dir>`. */
+  atriumRoot: string;
   /** Core of the process under test. */
   gatewayCpu: number;
   /** Core of wrk and the backend. */

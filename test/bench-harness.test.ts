@@ -23,7 +23,7 @@ const wrkOutput = `Running 3s test @ http://127.0.0.1:40123
   Non-2xx or 3xx responses: 7
 Requests/sec:  50000.00
 Transfer/sec:     10.00MB
-BENCH_RESULT {"requests":150000,"durationUs":3000000,"connect":0,"read":2,"write":0,"status":7,"timeout":1,"p50Us":1100,"p99Us":2500,"p999Us":7300,"maxUs":9800}
+BENCH_RESULT {"requests":150000,"durationUs":3000000,"bytes":36000000,"connect":0,"read":2,"write":0,"status":7,"timeout":1,"p50Us":1100,"p99Us":2500,"p999Us":7300,"maxUs":9800}
 `;
 
 test('parseWrkOutput reads the done-hook line: throughput, percentiles in ms, errors summed', () => {
@@ -35,6 +35,7 @@ test('parseWrkOutput reads the done-hook line: throughput, percentiles in ms, er
   assert.equal(result.p99Ms, 2.5);
   assert.equal(result.p999Ms, 7.3);
   assert.equal(result.maxMs, 9.8);
+  assert.equal(result.bytesPerResponse, 240);
   assert.deepEqual(result.errors, { connect: 0, read: 2, write: 0, status: 7, timeout: 1 });
   assert.equal(result.errorCount, 10);
 });
@@ -46,6 +47,7 @@ test('parseWrkOutput fails clearly when the script printed no result', () => {
 test('wrkScript sets method, body and headers, and formats random targets once in init', () => {
   const fixed = wrkScript({ method: 'POST', path: '/hello', bodyBytes: 4096, headers: { 'Ocp-Apim-Subscription-Key': 'k1' } });
   assert.match(fixed, /wrk\.method = "POST"/);
+  assert.match(fixed, /wrk\.path = "\/hello"/);
   assert.match(fixed, /string\.rep\("x", 4096\)/);
   assert.match(fixed, /wrk\.headers\["Ocp-Apim-Subscription-Key"\] = "k1"/);
   assert.match(fixed, /latency:percentile\(99\.9\)/);
@@ -115,6 +117,7 @@ test('computeRatios leaves out pairs with a scenario not measured, and evaluateG
 test('scenarioReport: medians, total errors, min–max, harness-bound only with a core of its own', () => {
   const rep = (rps: number, cpuUsPerReq: number, busy: number, errors = 0) => ({
     rps, p50Ms: 1, p99Ms: 2, p999Ms: 3, cpuUsPerReq, errors, rssMb: 50, busy, eventLoopMaxMs: 12,
+    errorKinds: { connect: 0, read: errors, write: 0, status: 0, timeout: 0 }, bytesPerResponse: 240,
   });
   const outcome: Outcome = { status: 'measured', node: true, ownCore: true, repetitions: [rep(100, 30, 0.99), rep(120, 25, 0.9, 2), rep(110, 28, 0.98)] };
   const report = scenarioReport('bare-undici-proxy', 'd', outcome);
