@@ -46,6 +46,7 @@ export interface EngineOptions {
   readonly registry: Registry;
   readonly secrets: SecretBox;
   readonly random?: (bytes: number) => string;
+  readonly now?: () => Date;
 }
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -83,6 +84,7 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const { store, registry, secrets } = options;
   const random = options.random ?? ((bytes: number) => randomBytes(bytes).toString('hex'));
+  const now = options.now ?? (() => new Date());
   const validators = new Map<string, TypeCheck<TObject>>();
   const validatorOf = (def: ResourceTypeDef): TypeCheck<TObject> => {
     let check = validators.get(def.kind);
@@ -312,11 +314,13 @@ export function createEngine(options: EngineOptions): Engine {
     const def = path.steps.at(-1)!.def;
     const name = path.steps.at(-1)!.name;
     const id = existing?.id ?? idOf(path);
+    // Read-only properties are computed, and a top-level null means "absent" (Azure's responses
+    // carry nulls, and a read-back body must be accepted again).
     const stripped: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(input)) if (!def.readOnly?.includes(k)) stripped[k] = v;
+    for (const [k, v] of Object.entries(input)) if (!def.readOnly?.includes(k) && v !== null) stripped[k] = v;
     const existingProperties = existing ? revealProperties(existing) : undefined;
     const prepared = def.prepare
-      ? def.prepare({ name, properties: stripped, existing: existingProperties, workspace: path.workspace, random })
+      ? def.prepare({ name, properties: stripped, existing: existingProperties, workspace: path.workspace, random, now: now() })
       : stripped;
     validate(def, prepared);
     const refs = await checkReferences(tx, def, path, prepared);

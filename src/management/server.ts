@@ -16,6 +16,10 @@ export interface ManagementServerOptions {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on the management API, for tests that must cover them all. */
+    registeredRoutes: readonly { readonly method: string; readonly url: string; readonly public: boolean }[];
+  }
   interface FastifyRequest {
     principal?: Principal;
   }
@@ -43,6 +47,12 @@ export async function createManagementServer(options: ManagementServerOptions): 
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-ms-client-request-id',
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1024 },
+  });
+
+  const registered: { method: string; url: string; public: boolean }[] = [];
+  app.decorate('registeredRoutes', registered);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registered.push({ method, url: route.url, public: route.config?.public === true });
   });
 
   app.removeAllContentTypeParsers();

@@ -91,6 +91,8 @@ export interface PrepareInput {
   readonly existing?: Record<string, unknown>;
   readonly workspace: string | undefined;
   readonly random: (bytes: number) => string;
+  /** The time of the write, for computed dates (a subscription's createdDate). */
+  readonly now: Date;
 }
 
 export interface ActionContext {

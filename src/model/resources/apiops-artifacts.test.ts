@@ -71,7 +71,7 @@ function accept(def: ResourceTypeDef, name: string, properties: Record<string, u
   const problems: string[] = [];
   if (!pattern.test(name)) problems.push(`name '${name}' does not match ${pattern}`);
   const stripped = Object.fromEntries(Object.entries(properties).filter(([k]) => !def.readOnly?.includes(k)));
-  const prepared = def.prepare ? def.prepare({ name, properties: stripped, workspace: undefined, random }) : stripped;
+  const prepared = def.prepare ? def.prepare({ name, properties: stripped, workspace: undefined, random, now: new Date() }) : stripped;
   for (const error of Value.Errors(def.schema, prepared)) problems.push(`${error.path}: ${error.message}`);
   return problems;
 }
@@ -129,7 +129,7 @@ test('every APIOps policy document is a valid policy body of its scope', () => {
 test('a revision folder name is an API name and becomes that revision', () => {
   const apis = getResourceType('apis')!;
   const body = JSON.parse(readFileSync(join(artifacts, 'apis', 'revisioned-api;rev=2', 'apiInformation.json'), 'utf8'));
-  const prepared = apis.prepare!({ name: 'revisioned-api;rev=2', properties: body.properties, workspace: undefined, random });
+  const prepared = apis.prepare!({ name: 'revisioned-api;rev=2', properties: body.properties, workspace: undefined, random, now: new Date() });
   assert.equal(prepared.apiRevision, '2');
   assert.equal(prepared.isCurrent, false);
 });

@@ -7,7 +7,7 @@ import { apiNamePattern, apis, parseApiName, prepareApi } from './apis.ts';
 const random = (bytes: number): string => '00'.repeat(bytes);
 
 function prepare(name: string, properties: Record<string, unknown>, existing?: Record<string, unknown>) {
-  return prepareApi({ name, properties, existing, workspace: undefined, random });
+  return prepareApi({ name, properties, existing, workspace: undefined, random, now: new Date() });
 }
 
 test('API names may carry a revision suffix', () => {

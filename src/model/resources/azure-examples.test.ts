@@ -19,7 +19,7 @@ function problems(kind: string, name: string, properties: Record<string, unknown
   if (def.names && !def.names.includes(name)) found.push(`name '${name}' is not one of ${def.names.join(', ')}`);
   if (!(def.namePattern ?? DEFAULT_NAME_PATTERN).test(name)) found.push(`name '${name}' breaks the name rule`);
   const stripped = Object.fromEntries(Object.entries(properties).filter(([k]) => !def.readOnly?.includes(k)));
-  const prepared = def.prepare ? def.prepare({ name, properties: stripped, workspace: undefined, random }) : stripped;
+  const prepared = def.prepare ? def.prepare({ name, properties: stripped, workspace: undefined, random, now: new Date() }) : stripped;
   for (const error of Value.Errors(def.schema, prepared)) found.push(`${error.path}: ${error.message}`);
   return found;
 }

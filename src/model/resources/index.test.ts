@@ -18,7 +18,7 @@ const random = (bytes: number): string => 'ab'.repeat(bytes);
 /** What the engine does with a body: drop read-only properties, prepare, validate. */
 function prepared(def: ResourceTypeDef, name: string, properties: Record<string, unknown>): Record<string, unknown> {
   const stripped = Object.fromEntries(Object.entries(properties).filter(([k]) => !def.readOnly?.includes(k)));
-  return def.prepare ? def.prepare({ name, properties: stripped, workspace: undefined, random }) : stripped;
+  return def.prepare ? def.prepare({ name, properties: stripped, workspace: undefined, random, now: new Date() }) : stripped;
 }
 
 test('every kind is declared once and the registry accepts the set', () => {

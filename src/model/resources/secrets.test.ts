@@ -18,7 +18,7 @@ test('a named value is secret only when it says so', () => {
 });
 
 test('a named value is not secret by default', () => {
-  const properties = namedValues.prepare!({ name: 'nv', properties: { displayName: 'nv', value: 'x' }, workspace: undefined, random });
+  const properties = namedValues.prepare!({ name: 'nv', properties: { displayName: 'nv', value: 'x' }, workspace: undefined, random, now: new Date() });
   assert.equal(properties.secret, false);
 });
 
@@ -30,9 +30,9 @@ test('listValue reveals the value', () => {
 
 test('a secret named value sent back without its value keeps it', () => {
   const existing = { displayName: 'nv', value: 's3cret', secret: true };
-  const properties = namedValues.prepare!({ name: 'nv', properties: { displayName: 'nv', secret: true, tags: ['t'] }, existing, workspace: undefined, random });
+  const properties = namedValues.prepare!({ name: 'nv', properties: { displayName: 'nv', secret: true, tags: ['t'] }, existing, workspace: undefined, random, now: new Date() });
   assert.equal(properties.value, 's3cret');
-  const plain = namedValues.prepare!({ name: 'nv', properties: { displayName: 'nv' }, existing: { displayName: 'nv', value: 'v' }, workspace: undefined, random });
+  const plain = namedValues.prepare!({ name: 'nv', properties: { displayName: 'nv' }, existing: { displayName: 'nv', value: 'v' }, workspace: undefined, random, now: new Date() });
   assert.equal(plain.value, undefined, 'a plain value is always read back, so its absence is meant');
 });
 
@@ -42,16 +42,16 @@ test('an authorization server reveals its secrets through listSecrets and keeps 
   const stored = { displayName: 'as', clientSecret: 'cs', resourceOwnerUsername: 'un', resourceOwnerPassword: 'pw' };
   const outcome = authorizationServers.actions!.listSecrets.run({ properties: stored, random, body: undefined });
   assert.deepEqual(outcome.response, { clientSecret: 'cs', resourceOwnerUsername: 'un', resourceOwnerPassword: 'pw' });
-  const updated = authorizationServers.prepare!({ name: 'as', properties: { displayName: 'renamed' }, existing: stored, workspace: undefined, random });
+  const updated = authorizationServers.prepare!({ name: 'as', properties: { displayName: 'renamed' }, existing: stored, workspace: undefined, random, now: new Date() });
   assert.equal(updated.clientSecret, 'cs');
   assert.equal(updated.resourceOwnerPassword, 'pw');
 });
 
 test("a user's password is hidden and kept when not sent again; users are active by default", () => {
   assert.deepEqual(users.secrets, { properties: ['password'], hidden: true });
-  const created = users.prepare!({ name: 'u', properties: { email: 'a@b.c', firstName: 'A', lastName: 'B', password: 'pw' }, workspace: undefined, random });
+  const created = users.prepare!({ name: 'u', properties: { email: 'a@b.c', firstName: 'A', lastName: 'B', password: 'pw' }, workspace: undefined, random, now: new Date() });
   assert.equal(created.state, 'active');
-  const updated = users.prepare!({ name: 'u', properties: { email: 'a@b.c', firstName: 'A', lastName: 'C' }, existing: created, workspace: undefined, random });
+  const updated = users.prepare!({ name: 'u', properties: { email: 'a@b.c', firstName: 'A', lastName: 'C' }, existing: created, workspace: undefined, random, now: new Date() });
   assert.equal(updated.password, 'pw');
 });
 
@@ -61,6 +61,6 @@ test('backend and logger credentials are encrypted at rest but still returned', 
 });
 
 test('a logger buffers unless told not to', () => {
-  assert.equal(loggers.prepare!({ name: 'l', properties: { loggerType: 'azureMonitor' }, workspace: undefined, random }).isBuffered, true);
-  assert.equal(loggers.prepare!({ name: 'l', properties: { loggerType: 'azureMonitor', isBuffered: false }, workspace: undefined, random }).isBuffered, false);
+  assert.equal(loggers.prepare!({ name: 'l', properties: { loggerType: 'azureMonitor' }, workspace: undefined, random, now: new Date() }).isBuffered, true);
+  assert.equal(loggers.prepare!({ name: 'l', properties: { loggerType: 'azureMonitor', isBuffered: false }, workspace: undefined, random, now: new Date() }).isBuffered, false);
 });

@@ -12,7 +12,7 @@ function sequence(): (bytes: number) => string {
 const body = { scope: '/products/starter', displayName: 'Starter' };
 
 function create(random = sequence()): Record<string, unknown> {
-  return subscriptions.prepare!({ name: 's1', properties: { ...body }, workspace: undefined, random });
+  return subscriptions.prepare!({ name: 's1', properties: { ...body }, workspace: undefined, random, now: new Date() });
 }
 
 function run(action: string, properties: Record<string, unknown>, random = sequence()) {
@@ -34,10 +34,13 @@ test('keys given on create are kept', () => {
     properties: { ...body, primaryKey: 'mine-1', secondaryKey: 'mine-2', state: 'active' },
     workspace: undefined,
     random: sequence(),
+    now: new Date('2026-01-01T00:00:00Z'),
   });
   assert.equal(properties.primaryKey, 'mine-1');
   assert.equal(properties.secondaryKey, 'mine-2');
   assert.equal(properties.state, 'active');
+  assert.equal(properties.createdDate, '2026-01-01T00:00:00.000Z');
+  assert.equal(properties.startDate, '2026-01-01T00:00:00.000Z');
 });
 
 test('an update without keys keeps the existing keys and state', () => {
@@ -48,6 +51,7 @@ test('an update without keys keeps the existing keys and state', () => {
     existing,
     workspace: undefined,
     random: () => 'ff'.repeat(16),
+    now: new Date('2026-01-01T00:00:00Z'),
   });
   assert.equal(updated.primaryKey, existing.primaryKey);
   assert.equal(updated.secondaryKey, existing.secondaryKey);
@@ -63,6 +67,7 @@ test('an update may replace one key', () => {
     existing,
     workspace: undefined,
     random: sequence(),
+    now: new Date('2026-01-01T00:00:00Z'),
   });
   assert.equal(updated.primaryKey, existing.primaryKey);
   assert.equal(updated.secondaryKey, 'rotated');

@@ -31,6 +31,9 @@ export function prepareSubscription(input: PrepareInput): Record<string, unknown
   properties.primaryKey ??= existing.primaryKey ?? input.random(keyBytes);
   properties.secondaryKey ??= existing.secondaryKey ?? input.random(keyBytes);
   properties.state ??= existing.state ?? 'submitted';
+  properties.createdDate = existing.createdDate ?? input.now.toISOString();
+  if (properties.state === 'active') properties.startDate = existing.startDate ?? input.now.toISOString();
+  else if (existing.startDate !== undefined) properties.startDate = existing.startDate;
   return properties;
 }
 

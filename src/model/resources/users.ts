@@ -34,6 +34,7 @@ export function prepareUser(input: PrepareInput): Record<string, unknown> {
   const existing = input.existing ?? {};
   const properties: Record<string, unknown> = { ...input.properties };
   properties.state ??= existing.state ?? 'active';
+  properties.registrationDate = existing.registrationDate ?? input.now.toISOString();
   if (properties.password === undefined && existing.password !== undefined) properties.password = existing.password;
   return properties;
 }
