@@ -149,7 +149,7 @@ const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/re
 export function formatTable(reports: readonly ScenarioReport[]): string {
   const rows = reports.map(row);
   const full = rows.filter((r) => r.length === header.length);
-  const widths = header.map((h, i) => Math.max(h.length, ...full.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...(i === 0 ? rows : full).map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells.length === header.length
       ? cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()

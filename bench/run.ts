@@ -40,7 +40,8 @@ if (options.help) {
 
 const check = checkTools();
 if (!check.ok) {
-  console.error(`npm run bench needs ${check.missing.join(', ')}, which ${check.missing.length > 1 ? 'are' : 'is'} not installed. Install with:\n\n  ${check.installLine}\n`);
+  const names = check.missing.length > 1 ? `${check.missing.slice(0, -1).join(', ')} and ${check.missing.at(-1)}` : check.missing[0];
+  console.error(`npm run bench needs ${names}, which ${check.missing.length > 1 ? 'are' : 'is'} not installed. Install with:\n\n  ${check.installLine}\n`);
   process.exit(1);
 }
 const tools = check.tools;
@@ -100,6 +101,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const log = (line: string) => console.error(line);
 
 async function main(): Promise<number> {
+  const startedAt = Date.now();
   const gatewayCpu = Number(process.env.BENCH_GATEWAY_CPU ?? 0);
   const loadCpu = Number(process.env.BENCH_LOAD_CPU ?? 1);
   const backendPort = await freePort();
@@ -170,7 +172,7 @@ async function main(): Promise<number> {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, 'latest.json');
   writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
-  console.log(`\nWritten: ${file}`);
+  console.log(`\nWritten: ${file} (run took ${Math.round((Date.now() - startedAt) / 1000)} s)`);
   return [...reports, ...variants].some((r) => r.status === 'failed') ? 1 : 0;
 }
 
