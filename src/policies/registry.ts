@@ -41,6 +41,7 @@ import { schema as setQueryParameter } from './set-query-parameter/schema.ts';
 import { schema as setStatus } from './set-status/schema.ts';
 import { schema as setVariable } from './set-variable/schema.ts';
 import { schema as trace } from './trace/schema.ts';
+import { schema as validateAzureAdToken } from './validate-azure-ad-token/schema.ts';
 import { schema as validateContent } from './validate-content/schema.ts';
 import { schema as validateHeaders } from './validate-headers/schema.ts';
 import { schema as validateJwt } from './validate-jwt/schema.ts';
@@ -95,6 +96,7 @@ const atriumPolicies: readonly PolicySchema[] = [
   setStatus,
   setVariable,
   trace,
+  validateAzureAdToken,
   validateContent,
   validateHeaders,
   validateJwt,
@@ -108,7 +110,6 @@ const all = ['inbound', 'backend', 'outbound', 'on-error'] as const;
 
 /** Azure policies without an Atrium implementation: documents using them are rejected by name. */
 const azureOnlyPolicies: readonly PolicySchema[] = [
-  unsupportedPolicy('validate-azure-ad-token', 'Validate a Microsoft Entra ID token.', ['inbound'], 'Use validate-jwt with the tenant\'s openid-config URL.'),
   unsupportedPolicy('validate-client-certificate', 'Validate the client certificate presented to the gateway.', ['inbound'], 'Atrium gateways do not request client certificates yet.'),
   unsupportedPolicy('validate-odata-request', 'Validate an OData request.', ['inbound'], 'OData APIs are not supported.'),
   unsupportedPolicy('validate-graphql-request', 'Validate a GraphQL request.', ['inbound'], 'GraphQL APIs are not supported.'),
