@@ -32,6 +32,11 @@ export const policyErrorCodes = [
   'POLICY_INVALID_CHILDREN',
   /** `<base/>` more than once in a section, or where the scope has no parent. */
   'POLICY_INVALID_BASE',
+  /**
+   * A section without `<base/>` where the service requires one in every workspace-level policy
+   * (governance in `enforce` mode; `audit` mode lists the same findings).
+   */
+  'POLICY_BASE_REQUIRED',
   /** `<include-fragment>` names a fragment that does not exist. */
   'POLICY_FRAGMENT_NOT_FOUND',
   /** Fragments include each other in a cycle. */

@@ -36,7 +36,7 @@ export function parsePolicyDocument(text: string, options: ParseOptions = {}): P
   const root = parser.parseDocument();
   const kind = root.name === 'policies' ? 'policies' : 'fragment';
   if (kind === 'policies') checkSections(root, parser);
-  const { namedValues, expressions } = collectReferences(root, text);
+  const { namedValues, expressions } = collectReferences(root);
   return { kind, format, root, namedValues, expressions };
 }
 

@@ -30,7 +30,7 @@ function isLiquidBody(element: PolicyElement): boolean {
 }
 
 /** Lists the expressions and named value placeholders of a tree, in document order. */
-export function collectReferences(root: PolicyElement, _source?: string): {
+export function collectReferences(root: PolicyElement): {
   namedValues: NamedValueReference[];
   expressions: ExpressionReference[];
 } {

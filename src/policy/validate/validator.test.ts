@@ -179,3 +179,12 @@ test('assertValidPolicyDocument throws the first error and carries them all', ()
     },
   );
 });
+
+test('governance: requireBase reports each written section without <base/>', () => {
+  const text = '<policies>\n  <inbound><base /></inbound>\n  <backend><forward-request /></backend>\n  <outbound />\n</policies>';
+  assert.deepEqual(problems(text), []);
+  assert.deepEqual(problems(text, { requireBase: true }), [
+    'POLICY_BASE_REQUIRED 3:3 <backend> must contain <base/>: the service requires it in workspace policies',
+    'POLICY_BASE_REQUIRED 4:3 <outbound> must contain <base/>: the service requires it in workspace policies',
+  ]);
+});

@@ -22,6 +22,11 @@ export interface ValidateOptions {
   readonly fragmentSections?: readonly SectionName[];
   /** Compiles each expression; without it expressions are only checked for balance by the parser. */
   readonly compileExpression?: ExpressionChecker;
+  /**
+   * Require `<base/>` in every section the document writes (the service's governance setting
+   * for workspace-level policies). A section the document leaves out inherits its parent's.
+   */
+  readonly requireBase?: boolean;
   /** Defaults to Atrium's catalog (src/policies/registry.ts). */
   readonly catalog?: ReadonlyMap<string, PolicySchema>;
 }
@@ -85,10 +90,12 @@ class Validator {
   readonly unsupported = new Set<string>();
   private readonly catalog: ReadonlyMap<string, PolicySchema>;
   private readonly scope?: PolicyScope;
+  private readonly requireBase: boolean;
 
   constructor(options: ValidateOptions) {
     this.catalog = options.catalog ?? policyCatalog;
     this.scope = options.scope;
+    this.requireBase = options.requireBase ?? false;
   }
 
   private error(code: PolicyErrorCode, message: string, at: SourcePosition): void {
@@ -99,6 +106,9 @@ class Validator {
     const bases = section.children.filter((c): c is PolicyElement => c.type === 'element' && c.name === 'base');
     for (const extra of bases.slice(1)) {
       this.error('POLICY_INVALID_BASE', `<base/> may appear only once in <${name}>`, extra.position);
+    }
+    if (bases.length === 0 && this.requireBase) {
+      this.error('POLICY_BASE_REQUIRED', `<${name}> must contain <base/>: the service requires it in workspace policies`, section.position);
     }
     if (bases.length > 0 && this.scope === 'global') {
       this.error('POLICY_INVALID_BASE', '<base/> is not allowed in the global policy, which has no parent scope', bases[0].position);
