@@ -1,4 +1,4 @@
-import { booleanAttr, child, children, element, policies, policy } from '../../policy/catalog/define.ts';
+import { booleanAttr, child, element, orderedChildren, policies, policy } from '../../policy/catalog/define.ts';
 
 export const when = element('when', [booleanAttr('condition', { required: true })], policies);
 export const otherwise = element('otherwise', [], policies);
@@ -8,5 +8,5 @@ export const schema = policy({
   name: 'choose',
   summary: 'Apply policies conditionally: the first matching when, else otherwise.',
   sections: ['inbound', 'backend', 'outbound', 'on-error'],
-  content: children(child(when, 1), child(otherwise, 0, 1)),
+  content: orderedChildren(child(when, 1), child(otherwise, 0, 1)),
 });

@@ -33,6 +33,8 @@ export const text = (options: { required?: boolean; expressions?: boolean } = {}
   expressions: options.expressions ?? true,
 });
 export const children = (...elements: ChildSchema[]): ContentSchema => ({ kind: 'elements', elements });
+/** Children that must appear in the order given. */
+export const orderedChildren = (...elements: ChildSchema[]): ContentSchema => ({ kind: 'elements', elements, ordered: true });
 /** Children, or text in their place. */
 export const childrenOrText = (...elements: ChildSchema[]): ContentSchema => ({ kind: 'elements', elements, text: true });
 

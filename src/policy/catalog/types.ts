@@ -45,6 +45,8 @@ export type ContentSchema =
       readonly elements: readonly ChildSchema[];
       /** Text (possibly an expression) is accepted instead of the children (a legacy short form). */
       readonly text?: boolean;
+      /** Children must appear in the order they are declared (`when` before `otherwise`). */
+      readonly ordered?: boolean;
     }
   /** Nested policy statements (`when`, `retry`, …), optionally only some of them. */
   | { readonly kind: 'policies'; readonly only?: readonly string[] }

@@ -6,6 +6,7 @@ import { childElements, getSection } from '../document/tree.ts';
 import type { PolicyDocument, PolicyElement, SectionName } from '../document/tree.ts';
 import { PolicyError } from '../errors.ts';
 import { composePolicies } from './compose.ts';
+import { validatePolicyDocument } from '../validate/validator.ts';
 import type { ComposeResolvers, PolicyLevel } from './compose.ts';
 
 const header = (name: string) => `<set-header name="${name}" exists-action="append"><value>${name}</value></set-header>`;
@@ -154,4 +155,21 @@ test('the effective policy serialises to a document that parses back to the same
   assert.equal(reparsed.expressions[0].source, '@(context.Variables["a"] && 1 < 2)');
   const names = (e: PolicyElement): unknown => [e.name, e.attributes.map((a) => [a.name, a.value]), childElements(e).map(names)];
   assert.deepEqual(names(reparsed.root), names(composePolicies(levels).effective.root));
+});
+
+test('validating the effective policy applies section rules to fragment content and names the fragment', () => {
+  const resolver = fragments({ '/backend-call': '<fragment>\n  <forward-request />\n</fragment>' });
+  const { effective } = composePolicies([{ scope: 'global', document: doc('<include-fragment fragment-id="backend-call" />') }], { fragment: resolver });
+  const result = validatePolicyDocument(effective);
+  assert.deepEqual(
+    result.errors.map((e) => [e.code, e.line, e.column, e.message]),
+    [
+      [
+        'POLICY_ELEMENT_NOT_ALLOWED',
+        2,
+        3,
+        "Policy <forward-request> is not allowed in the inbound section (allowed in: backend) in fragment 'backend-call' (line 2, column 3)",
+      ],
+    ],
+  );
 });

@@ -188,3 +188,18 @@ test('governance: requireBase reports each written section without <base/>', () 
     'POLICY_BASE_REQUIRED 4:3 <outbound> must contain <base/>: the service requires it in workspace policies',
   ]);
 });
+
+test('<otherwise> must come after every <when>', () => {
+  assert.deepEqual(problems(wrap('<choose><otherwise /><when condition="@(true)" /></choose>')), [
+    'POLICY_INVALID_CHILDREN 4:22 <when> must come before <otherwise> in <choose>',
+  ]);
+});
+
+test('references to fragments and named values are checked when lookups are given', () => {
+  const text = wrap('<include-fragment fragment-id="known" />\n<include-fragment fragment-id="missing" />\n<set-variable name="a" value="{{nv-1}} {{nv-2}} {{nv-2}}" />');
+  assert.deepEqual(problems(text), []);
+  assert.deepEqual(
+    problems(text, { fragmentExists: (id) => id === 'known', namedValueExists: (name) => name === 'nv-1' }),
+    ["POLICY_FRAGMENT_NOT_FOUND 5:1 Policy fragment 'missing' does not exist", "POLICY_NAMED_VALUE_NOT_FOUND 6:40 Named value 'nv-2' does not exist"],
+  );
+});

@@ -2,7 +2,7 @@ import { PolicyError } from '../errors.ts';
 import type { PolicyErrorCode } from '../errors.ts';
 import { policyCatalog } from '../../policies/registry.ts';
 import { findNamedValues } from '../document/references.ts';
-import type { PolicyDocument, PolicyElement, PolicyNode, SectionName, SourcePosition } from '../document/tree.ts';
+import type { PolicyDocument, PolicyElement, PolicyNode, PolicyOrigin, SectionName, SourcePosition } from '../document/tree.ts';
 import type { AttributeSchema, ElementSchema, PolicySchema, PolicyScope } from '../catalog/types.ts';
 
 /**
@@ -27,6 +27,10 @@ export interface ValidateOptions {
    * for workspace-level policies). A section the document leaves out inherits its parent's.
    */
   readonly requireBase?: boolean;
+  /** When given, `<include-fragment>` must name a fragment for which this returns true (same workspace). */
+  readonly fragmentExists?: (id: string) => boolean;
+  /** When given, every `{{name}}` must name a named value for which this returns true (same workspace). */
+  readonly namedValueExists?: (name: string) => boolean;
   /** Defaults to Atrium's catalog (src/policies/registry.ts). */
   readonly catalog?: ReadonlyMap<string, PolicySchema>;
 }
@@ -58,6 +62,14 @@ export function validatePolicyDocument(document: PolicyDocument, options: Valida
     }
   } else {
     validator.policyList(document.root.children, { sections: options.fragmentSections, path: 'fragment', inFragment: true });
+  }
+  if (options.namedValueExists) {
+    const missing = new Set<string>();
+    for (const reference of document.namedValues) {
+      if (missing.has(reference.name) || options.namedValueExists(reference.name)) continue;
+      missing.add(reference.name);
+      validator.errors.push(new PolicyError('POLICY_NAMED_VALUE_NOT_FOUND', `Named value '${reference.name}' does not exist`, reference.position));
+    }
   }
   if (options.compileExpression) validator.expressions(document, options.compileExpression);
   const errors = validator.errors.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -91,15 +103,25 @@ class Validator {
   private readonly catalog: ReadonlyMap<string, PolicySchema>;
   private readonly scope?: PolicyScope;
   private readonly requireBase: boolean;
+  private readonly fragmentExists?: (id: string) => boolean;
 
   constructor(options: ValidateOptions) {
+    this.fragmentExists = options.fragmentExists;
     this.catalog = options.catalog ?? policyCatalog;
     this.scope = options.scope;
     this.requireBase = options.requireBase ?? false;
   }
 
+  /** Where the element being checked came from, when composition brought it from elsewhere. */
+  private origin: PolicyOrigin | undefined;
+
   private error(code: PolicyErrorCode, message: string, at: SourcePosition): void {
-    this.errors.push(new PolicyError(code, message, at));
+    const from = this.origin
+      ? this.origin.kind === 'fragment'
+        ? ` in fragment '${this.origin.id}'`
+        : ` in the ${this.origin.kind} policy${this.origin.id ? ` '${this.origin.id}'` : ''}`
+      : '';
+    this.errors.push(new PolicyError(code, message + from, at));
   }
 
   section(section: PolicyElement, name: SectionName): void {
@@ -129,6 +151,22 @@ class Validator {
   }
 
   private policy(element: PolicyElement, context: ListContext, topLevel: boolean): void {
+    const outer = this.origin;
+    if (element.origin) this.origin = element.origin;
+    try {
+      this.checkPolicy(element, context, topLevel);
+    } finally {
+      this.origin = outer;
+    }
+  }
+
+  private checkPolicy(element: PolicyElement, context: ListContext, topLevel: boolean): void {
+    if (element.name === 'include-fragment' && this.fragmentExists) {
+      const id = element.attributes.find((a) => a.name === 'fragment-id')?.value.trim();
+      if (id && !this.fragmentExists(id)) {
+        this.error('POLICY_FRAGMENT_NOT_FOUND', `Policy fragment '${id}' does not exist`, element.position);
+      }
+    }
     const schema = this.catalog.get(element.name);
     if (!schema) {
       const suggestion = closestName(element.name, [...this.catalog.keys()]);
@@ -247,6 +285,7 @@ class Validator {
       }
       case 'elements': {
         const counts = new Map<string, number>();
+        let lastRank = 0;
         for (const node of element.children) {
           if (node.type === 'text') {
             if (!content.text && (node.cdata || node.expression || node.value.trim() !== '')) {
@@ -264,6 +303,11 @@ class Validator {
             );
             continue;
           }
+          const rank = content.elements.indexOf(childSchema);
+          if (content.ordered && rank < lastRank) {
+            this.error('POLICY_INVALID_CHILDREN', `<${node.name}> must come before <${content.elements[lastRank].element.name}> in <${element.name}>`, node.position);
+          }
+          lastRank = Math.max(lastRank, rank);
           const count = (counts.get(node.name) ?? 0) + 1;
           counts.set(node.name, count);
           if (childSchema.max !== undefined && count === childSchema.max + 1) {
