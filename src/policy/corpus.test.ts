@@ -39,6 +39,19 @@ const brokenUpstream: Record<string, { code: string; line: number; column: numbe
   },
 };
 
+/**
+ * Documents whose expressions the analysis lists as broken upstream: strings mangled to
+ * `"x="""`, and `context.Request.MatchedParameters("x")` called as a method. With the
+ * expression compiler present they may fail, but only with POLICY_EXPRESSION_INVALID.
+ */
+const brokenExpressions = new Set([
+  'examples/Pre-authorize requests based on HTTP method with validate-jwt.policy.xml',
+  'examples/Loopback request for service at same API Management service.xml',
+  'examples/DELETE a from to blobStorage account.xml',
+  'examples/GET a file from blobStorage account.xml',
+  'examples/PUT a file to blobStorage account.xml',
+]);
+
 function xmlFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -107,6 +120,10 @@ test('every policy document of the Azure corpus loads, or fails naming the unsup
       assert.match(row.error!.message, broken.match);
       continue;
     }
+    if (checker && brokenExpressions.has(row.name) && row.outcome === 'rejected') {
+      for (const error of row.result?.errors ?? []) assert.equal(error.code, 'POLICY_EXPRESSION_INVALID', row.detail);
+      continue;
+    }
     if (row.outcome === 'not a document') {
       // Three bare snippets removed upstream long ago; they have no <policies> root.
       assert.match(row.name, /^_removed-from-upstream\/Snippets\//, row.detail);
@@ -120,7 +137,8 @@ test('every policy document of the Azure corpus loads, or fails naming the unsup
   const primary = rows.filter((r) => r.name.startsWith('examples/'));
   assert.equal(primary.length, 59);
   const documents = rows.filter((r) => r.outcome !== 'not a document');
-  assert.ok(documents.filter((r) => r.outcome === 'accepted').length >= documents.length - 4);
+  const allowed = 4 + (checker ? brokenExpressions.size : 0);
+  assert.ok(documents.filter((r) => r.outcome === 'accepted').length >= documents.length - allowed);
 });
 
 /**
