@@ -2,6 +2,7 @@ import { PolicyError } from '../errors.ts';
 import type { PolicyErrorCode } from '../errors.ts';
 import { policyCatalog } from '../../policies/registry.ts';
 import { findNamedValues } from '../document/references.ts';
+import { expressionChecker } from '../expression-checker.ts';
 import type { PolicyDocument, PolicyElement, PolicyNode, PolicyOrigin, SectionName, SourcePosition } from '../document/tree.ts';
 import type { AttributeSchema, ElementSchema, PolicySchema, PolicyScope } from '../catalog/types.ts';
 
@@ -20,8 +21,11 @@ export interface ValidateOptions {
    * are checked where the fragment is included).
    */
   readonly fragmentSections?: readonly SectionName[];
-  /** Compiles each expression; without it expressions are only checked for balance by the parser. */
-  readonly compileExpression?: ExpressionChecker;
+  /**
+   * Compiles each expression. Defaults to the expression compiler (src/policy/expressions) when
+   * it is present; `false` checks expressions only for balance, as the parser does.
+   */
+  readonly compileExpression?: ExpressionChecker | false;
   /**
    * Require `<base/>` in every section the document writes (the service's governance setting
    * for workspace-level policies). A section the document leaves out inherits its parent's.
@@ -71,7 +75,8 @@ export function validatePolicyDocument(document: PolicyDocument, options: Valida
       validator.errors.push(new PolicyError('POLICY_NAMED_VALUE_NOT_FOUND', `Named value '${reference.name}' does not exist`, reference.position));
     }
   }
-  if (options.compileExpression) validator.expressions(document, options.compileExpression);
+  const compile = options.compileExpression === false ? undefined : (options.compileExpression ?? expressionChecker());
+  if (compile) validator.expressions(document, compile);
   const errors = validator.errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { valid: errors.length === 0, errors, warnings: validator.warnings, unsupported: [...validator.unsupported] };
 }
