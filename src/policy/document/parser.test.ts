@@ -161,3 +161,44 @@ test('rawxml accepts every document the xml format accepts, with the same tree',
   assert.deepEqual(raw.root, xml.root);
   assert.equal(raw.expressions[0].source, '@("x")');
 });
+
+test('damaged documents fail with a located PolicyError, never another exception', () => {
+  const original = [
+    '<policies>',
+    '  <inbound>',
+    '    <base />',
+    '    <choose>',
+    '      <when condition="@(context.Request.Headers.GetValueOrDefault("X-A", "") == "b" && 1 < 2)">',
+    '        <set-body>@{ var s = $"{(1 + 2)} {{x}}"; return @"a""b" + s + \'c\'; /* } */ }</set-body>',
+    '      </when>',
+    '    </choose>',
+    '    <set-header name="X" exists-action="override"><value>{{nv}} &amp; <![CDATA[<raw>]]></value></set-header>',
+    '  </inbound>',
+    '</policies>',
+  ].join('\n');
+  // A fixed-seed generator: the same damage on every run.
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const lines = original.split('\n').length;
+  for (let i = 0; i < 2000; i++) {
+    const at = Math.floor(random() * original.length);
+    const kind = i % 3;
+    const damaged =
+      kind === 0
+        ? original.slice(0, at)
+        : kind === 1
+          ? original.slice(0, at) + original.slice(at + 1 + Math.floor(random() * 3))
+          : original.slice(0, at) + '<>"\'(){}&@'[Math.floor(random() * 10)] + original.slice(at);
+    for (const format of ['xml', 'rawxml'] as const) {
+      try {
+        parsePolicyDocument(damaged, { format });
+      } catch (error) {
+        assert.ok(error instanceof PolicyError, `${format} ${JSON.stringify(damaged)}: ${error}`);
+        assert.ok(error.line >= 1 && error.line <= lines + 1 && error.column >= 1, error.message);
+      }
+    }
+  }
+});
