@@ -115,6 +115,13 @@ test('named values are substituted from the document’s own workspace, secrets 
     { workspace: 'ws', name: 'token' },
     { workspace: 'ws', name: 'expr' },
   ]);
+  assert.equal((childElements(resolved[1])[0].children[0] as { secret?: boolean }).secret, true);
+  assert.equal((childElements(resolved[0])[0].children[0] as { secret?: boolean }).secret, undefined);
+  const resolvedText = serializePolicyDocument(result.resolved);
+  assert.ok(!resolvedText.includes('s3cr3t'));
+  assert.match(resolvedText, /<value>\*\*\*\*\*\*<\/value>/);
+  assert.match(resolvedText, /<value>eu<\/value>/);
+  assert.match(serializePolicyDocument(result.resolved, { revealSecrets: true }), /Bearer s3cr3t/);
   const effectiveText = serializePolicyDocument(result.effective);
   assert.ok(!effectiveText.includes('s3cr3t'));
   assert.match(effectiveText, /\{\{token\}\}/);

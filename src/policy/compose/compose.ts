@@ -196,6 +196,7 @@ function substitute(
   secrets: Set<string>,
   inLiquid = false,
 ): PolicyNode {
+  let secret = false;
   const replace = (text: string, at: SourcePosition): string => {
     if (findNamedValues(text).length === 0) return text;
     return text.replace(namedValuePattern, (_match, name: string) => {
@@ -205,23 +206,28 @@ function substitute(
         throw new PolicyError('POLICY_NAMED_VALUE_NOT_FOUND', `Named value '${name}' does not exist in ${where}`, at);
       }
       used.set(`${workspace ?? ''}/${name}`, { workspace, name });
-      if (found.secret && found.value !== '') secrets.add(found.value);
+      if (found.secret) {
+        secret = true;
+        if (found.value !== '') secrets.add(found.value);
+      }
       return found.value;
     });
   };
   if (node.type === 'text') {
     if (inLiquid && !node.expression) return node;
+    secret = false;
     const value = replace(node.value, node.position);
     if (value === node.value) return node;
-    return reclassify({ ...node, value }) as PolicyText;
+    return reclassify(secret ? { ...node, value, secret } : { ...node, value }) as PolicyText;
   }
   const liquid = inLiquid || isLiquidBody(node);
   let changed = false;
   const attributes = node.attributes.map((a) => {
+    secret = false;
     const value = replace(a.value, a.valuePosition);
     if (value === a.value) return a;
     changed = true;
-    return reclassify({ ...a, value }) as PolicyAttribute;
+    return reclassify(secret ? { ...a, value, secret } : { ...a, value }) as PolicyAttribute;
   });
   const children = node.children.map((c) => {
     const next = substitute(c, workspace, resolve, used, secrets, liquid);

@@ -27,6 +27,8 @@ export interface PolicyAttribute {
   readonly valuePosition: SourcePosition;
   /** Set when the value is a policy expression. */
   readonly expression?: ExpressionKind;
+  /** The value holds a secret named value (after substitution): never shown or logged. */
+  readonly secret?: boolean;
 }
 
 export interface PolicyElement {
@@ -55,6 +57,8 @@ export interface PolicyText {
   /** Read from a `<![CDATA[…]]>` section. */
   readonly cdata?: boolean;
   readonly expression?: ExpressionKind;
+  /** The text holds a secret named value (after substitution): never shown or logged. */
+  readonly secret?: boolean;
 }
 
 export type PolicyNode = PolicyElement | PolicyText;
