@@ -41,6 +41,12 @@ export const policyErrorCodes = [
   'POLICY_FRAGMENT_NOT_FOUND',
   /** Fragments include each other in a cycle. */
   'POLICY_FRAGMENT_CYCLE',
+  /**
+   * A policy names a backend (`set-backend-service backend-id`) or logger (`log-to-eventhub
+   * logger-id`) that does not exist where the document lives (a workspace document sees only
+   * its own workspace's).
+   */
+  'POLICY_REFERENCE_NOT_FOUND',
   /** `{{name}}` names a named value that does not exist (or is not visible from the document's workspace). */
   'POLICY_NAMED_VALUE_NOT_FOUND',
 ] as const;

@@ -203,3 +203,13 @@ test('references to fragments and named values are checked when lookups are give
     ["POLICY_FRAGMENT_NOT_FOUND 5:1 Policy fragment 'missing' does not exist", "POLICY_NAMED_VALUE_NOT_FOUND 6:40 Named value 'nv-2' does not exist"],
   );
 });
+
+test('backends and loggers named by policies are checked when lookups are given', () => {
+  const text = wrap('<set-backend-service backend-id="orders" />\n<set-backend-service backend-id="@(context.Variables[&quot;b&quot;])" />\n<log-to-eventhub logger-id="audit">@(context.RequestId)</log-to-eventhub>');
+  assert.deepEqual(problems(text), []);
+  assert.deepEqual(problems(text, { backendExists: (id) => id === 'orders', loggerExists: () => true }), []);
+  assert.deepEqual(problems(text, { backendExists: () => false, loggerExists: () => false }), [
+    "POLICY_REFERENCE_NOT_FOUND 4:34 Backend 'orders' does not exist",
+    "POLICY_REFERENCE_NOT_FOUND 6:29 Logger 'audit' does not exist",
+  ]);
+});

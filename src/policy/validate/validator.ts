@@ -35,6 +35,10 @@ export interface ValidateOptions {
   readonly fragmentExists?: (id: string) => boolean;
   /** When given, every `{{name}}` must name a named value for which this returns true (same workspace). */
   readonly namedValueExists?: (name: string) => boolean;
+  /** When given, a literal `backend-id` of set-backend-service must be a backend for which this returns true. */
+  readonly backendExists?: (id: string) => boolean;
+  /** When given, the `logger-id` of log-to-eventhub must be a logger for which this returns true. */
+  readonly loggerExists?: (id: string) => boolean;
   /** Defaults to Atrium's catalog (src/policies/registry.ts). */
   readonly catalog?: ReadonlyMap<string, PolicySchema>;
 }
@@ -109,8 +113,13 @@ class Validator {
   private readonly scope?: PolicyScope;
   private readonly requireBase: boolean;
   private readonly fragmentExists?: (id: string) => boolean;
+  private readonly references: readonly { element: string; attribute: string; what: string; exists?: (id: string) => boolean }[];
 
   constructor(options: ValidateOptions) {
+    this.references = [
+      { element: 'set-backend-service', attribute: 'backend-id', what: 'Backend', exists: options.backendExists },
+      { element: 'log-to-eventhub', attribute: 'logger-id', what: 'Logger', exists: options.loggerExists },
+    ];
     this.fragmentExists = options.fragmentExists;
     this.catalog = options.catalog ?? policyCatalog;
     this.scope = options.scope;
@@ -170,6 +179,14 @@ class Validator {
       const id = element.attributes.find((a) => a.name === 'fragment-id')?.value.trim();
       if (id && !this.fragmentExists(id)) {
         this.error('POLICY_FRAGMENT_NOT_FOUND', `Policy fragment '${id}' does not exist`, element.position);
+      }
+    }
+    for (const reference of this.references) {
+      if (reference.element !== element.name || !reference.exists) continue;
+      const attribute = element.attributes.find((a) => a.name === reference.attribute);
+      if (!attribute || attribute.expression || findNamedValues(attribute.value).length > 0) continue;
+      if (!reference.exists(attribute.value.trim())) {
+        this.error('POLICY_REFERENCE_NOT_FOUND', `${reference.what} '${attribute.value.trim()}' does not exist`, attribute.valuePosition);
       }
     }
     const schema = this.catalog.get(element.name);
