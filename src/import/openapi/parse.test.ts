@@ -155,3 +155,19 @@ test('error codes are stable UPPER_SNAKE names and errors carry no HTTP status',
   assert.equal((err as unknown as Record<string, unknown>).status, undefined);
   assert.equal((err as unknown as Record<string, unknown>).statusCode, undefined);
 });
+
+test('a YAML alias bomb is refused as too large instead of being expanded', async () => {
+  let yaml = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+  for (let i = 1; i < 9; i += 1) yaml += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+  yaml += 'openapi: 3.0.0\ninfo: {title: t, version: "1"}\npaths: {}\n';
+  const err = await rejection('openapi', yaml);
+  expectCode(err, 'DEFINITION_TOO_LARGE');
+  assert.match(err.message, /YAML aliases/);
+});
+
+test('absurdly deep nesting is malformed, in JSON and in YAML', async () => {
+  const deep = '['.repeat(5000) + ']'.repeat(5000);
+  const json = `{"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{},"x-deep":${deep}}`;
+  expectCode(await rejection('openapi+json', json), 'DEFINITION_MALFORMED');
+  expectCode(await rejection('openapi', `openapi: 3.0.0\ninfo: {title: t, version: "1"}\npaths: {}\nx-deep: ${deep}\n`), 'DEFINITION_MALFORMED');
+});

@@ -123,6 +123,31 @@ function parseYaml(text: string, source: string): unknown {
   }
 }
 
+export const MAX_DEPTH = 256;
+
+/**
+ * YAML aliases let a small text stand for an enormous tree (the "billion laughs"), and deep
+ * nesting exhausts the stack of every recursive reader after this one. Both are refused here,
+ * counting the tree as it would be expanded, with a budget proportional to the text's size.
+ */
+export function checkDocumentShape(doc: OpenApiDocument, textLength: number): void {
+  const budget = Math.max(1_000_000, textLength);
+  let nodes = 0;
+  const stack: { node: object; depth: number }[] = [{ node: doc, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: object; depth: number };
+    if (depth > MAX_DEPTH) {
+      throw definitionError('DEFINITION_MALFORMED', `The document nests deeper than ${MAX_DEPTH} levels.`);
+    }
+    const children = Array.isArray(node) ? node : Object.values(node);
+    nodes += children.length;
+    if (nodes > budget) {
+      throw definitionError('DEFINITION_TOO_LARGE', `The document expands to more than ${budget} values (YAML aliases repeat their content wherever they are used).`);
+    }
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1 });
+  }
+}
+
 /** `swagger: "2.0"`, `openapi: 3.0.x` or `openapi: 3.1.x`; anything else is refused. */
 export function detectVersion(doc: OpenApiDocument): { specVersion: SpecVersion; declaredVersion: string } {
   if (doc.swagger !== undefined) {
@@ -317,7 +342,9 @@ export async function loadDefinition(format: DefinitionFormat, value: unknown, o
         throw definitionError('DEFINITION_TOO_LARGE', `The definition is ${size} bytes; inline definitions may be at most ${maxBytes} bytes (import larger ones from a link).`);
       }
       doc = parseDefinitionText(value, { preferJson: prefersJson(format), source: 'The definition' });
+      checkDocumentShape(doc, value.length);
     } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      checkDocumentShape(value as OpenApiDocument, 0);
       doc = structuredClone(value) as OpenApiDocument;
     } else {
       throw definitionError('DEFINITION_MALFORMED', `The format "${format}" expects the definition text in "value".`);
@@ -342,12 +369,14 @@ export async function loadDefinition(format: DefinitionFormat, value: unknown, o
   try {
     const root = await fetcher.fetchText(value.trim());
     let doc = parseDefinitionText(root.text, { preferJson: prefersJson(format) && !/\.ya?ml$/i.test(new URL(root.url).pathname), source: root.url });
+    checkDocumentShape(doc, root.text.length);
     const version = detectVersion(doc);
     let sites = collectRefs(doc, version.specVersion);
     if (sites.some((s) => refTokens(s.ref) === undefined)) {
       doc = await bundleExternal(doc, root.url, fetcher);
       sites = collectRefs(doc, version.specVersion);
     }
+    checkDocumentShape(doc, fetcher.bytesRead);
     checkInternalRefs(doc, sites);
     validateDocument(doc, version.specVersion);
     return { document: doc, ...version, sourceUrl: root.url };
