@@ -114,6 +114,19 @@ export function buildOpenApiDocument(registry: Registry, routes: readonly RouteS
     operation.tags = [registry.lineage(route.def.kind)[0].title];
     (paths[openApiPath] ??= {})[route.method.toLowerCase()] = operation;
   }
+  const recordParams = [
+    { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
+    { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
+    { name: '$top', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+    { name: '$skip', in: 'query', schema: { type: 'integer', minimum: 0 } },
+  ];
+  const logParams = [...recordParams, { name: 'apiId', in: 'query', schema: { type: 'string' } }, { name: 'status', in: 'query', schema: { type: 'integer' } }];
+  const workspaceParam = { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string' } };
+  const recordResponses = { '200': { description: 'The page: { value, count, nextLink }' }, ...errors };
+  paths['/logs'] = { get: { summary: 'Gateway request logs of every workspace (service readers)', tags: ['Logs'], parameters: logParams, responses: recordResponses } };
+  paths['/workspaces/{workspaceId}/logs'] = { get: { summary: "A workspace's gateway request logs", tags: ['Logs'], parameters: [workspaceParam, ...logParams], responses: recordResponses } };
+  paths['/auditLog'] = { get: { summary: 'The audit log of every management write and denied call', tags: ['Audit'], parameters: recordParams, responses: recordResponses } };
+  paths['/workspaces/{workspaceId}/auditLog'] = { get: { summary: "A workspace's audit log", tags: ['Audit'], parameters: [workspaceParam, ...recordParams], responses: recordResponses } };
   paths['/health'] = { get: { summary: 'Readiness', security: [], responses: { '200': { description: 'Ready' } } } };
   paths['/openapi.json'] = { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document' } } } };
   return {

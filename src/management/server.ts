@@ -5,6 +5,7 @@ import { AtriumError } from '../model/errors.ts';
 import type { Engine, ListView, ResourceView } from './engine.ts';
 import { toHttpError } from './error-map.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { registerRecordRoutes } from './records.ts';
 import { buildRoutes, pathFromParams, type RouteSpec } from './routes.ts';
 
 export interface ManagementServerOptions {
@@ -112,9 +113,11 @@ export async function createManagementServer(options: ManagementServerOptions): 
   };
 
   for (const route of routes.filter((r) => r.scope === 'service')) register(app, route);
+  registerRecordRoutes(app, engine.store, 'service');
   await app.register(
     async (workspaceScope) => {
       for (const route of routes.filter((r) => r.scope === 'workspace')) register(workspaceScope, route);
+      registerRecordRoutes(workspaceScope, engine.store, 'workspace');
     },
     { prefix: '/workspaces/:workspaceId' },
   );

@@ -3,7 +3,7 @@ import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
-export type { Store, StoreTx, StoreReader, ResourceRecord, NewRecord, Change, Reference, ListQuery, ListResult } from './store.ts';
+export type { AuditEntry, AuditQuery, Page, RequestLogQuery, RequestLogRecord, Store, StoreTx, StoreReader, ResourceRecord, NewRecord, Change, Reference, ListQuery, ListResult } from './store.ts';
 export { StoreError } from './store.ts';
 
 /**

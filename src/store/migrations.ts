@@ -46,6 +46,48 @@ export const sqliteMigrations: readonly Migration[] = [
       INSERT INTO meta (key, value) VALUES ('revision', '0');
     `,
   },
+  {
+    version: 2,
+    name: 'request logs and audit log',
+    sql: `
+      CREATE TABLE request_logs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        gateway TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        api_id TEXT,
+        operation_id TEXT,
+        product_id TEXT,
+        subscription_id TEXT,
+        method TEXT NOT NULL,
+        url TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response_time_ms REAL NOT NULL,
+        backend_time_ms REAL,
+        request_size INTEGER NOT NULL,
+        response_size INTEGER NOT NULL,
+        client_ip TEXT NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX request_logs_workspace_time ON request_logs (workspace, time);
+      CREATE INDEX request_logs_time ON request_logs (time);
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        action TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        status INTEGER NOT NULL
+      );
+      CREATE INDEX audit_log_workspace_time ON audit_log (workspace, time);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -84,6 +126,50 @@ export const postgresMigrations: readonly Migration[] = [
       );
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       INSERT INTO meta (key, value) VALUES ('revision', '0');
+    `,
+  },
+  {
+    version: 2,
+    name: 'request logs and audit log',
+    sql: `
+      CREATE TABLE request_logs (
+        id BIGSERIAL PRIMARY KEY,
+        time TIMESTAMPTZ NOT NULL,
+        request_id TEXT NOT NULL,
+        gateway TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        api_id TEXT,
+        operation_id TEXT,
+        product_id TEXT,
+        subscription_id TEXT,
+        method TEXT NOT NULL,
+        url TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response_time_ms DOUBLE PRECISION NOT NULL,
+        backend_time_ms DOUBLE PRECISION,
+        request_size BIGINT NOT NULL,
+        response_size BIGINT NOT NULL,
+        client_ip TEXT NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX request_logs_workspace_time ON request_logs (workspace, time);
+      CREATE INDEX request_logs_time ON request_logs (time);
+      CREATE TABLE audit_log (
+        id BIGSERIAL PRIMARY KEY,
+        time TIMESTAMPTZ NOT NULL,
+        request_id TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        action TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        status INTEGER NOT NULL
+      );
+      CREATE INDEX audit_log_workspace_time ON audit_log (workspace, time);
+      CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+      CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
     `,
   },
 ];

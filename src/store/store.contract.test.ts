@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { POSTGRES_URL, dropSchema, postgresAvailable, uniqueSchema } from '../../test/support/services.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
-import { StoreError, type NewRecord, type Store } from './store.ts';
+import { StoreError, type AuditEntry, type NewRecord, type RequestLogRecord, type Store } from './store.ts';
 
 /** One contract, every implementation. */
 interface Implementation {
@@ -186,6 +186,74 @@ for (const impl of [sqliteImplementation(), postgresImplementation()]) {
       for (let i = 0; i < 50 && !seen.includes(written); i++) await new Promise((r) => setTimeout(r, 20));
       stop();
       assert.ok(seen.includes(written), `listener saw ${seen.join(',')} but not ${written}`);
+    });
+
+    it('appends request logs in batches and queries them newest first, per workspace and with filters', async () => {
+      const base = Date.parse('2026-03-01T00:00:00.000Z');
+      const log = (i: number, workspace: string, status = 200): RequestLogRecord => ({
+        time: new Date(base + i * 1000).toISOString(),
+        requestId: `r${i}`,
+        gateway: 'managed',
+        workspace,
+        apiId: workspace === '' ? '/apis/echo' : `/workspaces/${workspace}/apis/echo`,
+        operationId: null,
+        productId: null,
+        subscriptionId: i % 2 === 0 ? 'sub1' : null,
+        method: 'GET',
+        url: `/echo/${i}`,
+        status,
+        responseTimeMs: 1.5 + i,
+        backendTimeMs: i % 3 === 0 ? null : 1,
+        requestSize: 0,
+        responseSize: 100 + i,
+        clientIp: '127.0.0.1',
+        error: status >= 500 ? 'upstream failed' : null,
+      });
+      const rows = [...Array.from({ length: 1500 }, (_, i) => log(i, 'w1', i % 10 === 0 ? 502 : 200)), log(2000, 'w2'), log(2001, '')];
+      await store.appendRequestLogs(rows);
+      const w1 = await store.queryRequestLogs({ workspace: 'w1', top: 3, skip: 0 });
+      assert.equal(w1.count, 1500);
+      assert.deepEqual(w1.items.map((r) => r.requestId), ['r1499', 'r1498', 'r1497']);
+      assert.deepEqual(w1.items[0], log(1499, 'w1'));
+      assert.equal((await store.queryRequestLogs({ workspace: 'w2', top: 10, skip: 0 })).count, 1);
+      assert.equal((await store.queryRequestLogs({ top: 10, skip: 0 })).count, 1502);
+      assert.equal((await store.queryRequestLogs({ workspace: 'w1', status: 502, top: 1000, skip: 0 })).count, 150);
+      const window = await store.queryRequestLogs({ workspace: 'w1', from: new Date(base + 10_000).toISOString(), to: new Date(base + 19_000).toISOString(), top: 100, skip: 0 });
+      assert.equal(window.count, 10);
+      assert.equal((await store.queryRequestLogs({ apiId: '/WORKSPACES/W2/apis/echo', top: 10, skip: 0 })).count, 1);
+      assert.equal(await store.pruneRequestLogs(new Date(base + 100_000)), 100);
+      assert.equal((await store.queryRequestLogs({ workspace: 'w1', top: 1, skip: 0 })).count, 1400);
+    });
+
+    it('keeps an append-only audit log, written inside write transactions and on its own', async () => {
+      const entry = (action: string, workspace: string, outcome: AuditEntry['outcome']): AuditEntry => ({
+        time: new Date().toISOString(),
+        requestId: `req-${action}`,
+        principal: '/admin',
+        action,
+        resourceId: `/workspaces/${workspace}/apis/a`,
+        workspace,
+        outcome,
+        status: outcome === 'denied' ? 403 : 200,
+      });
+      await store.write(async (tx) => {
+        await tx.put(record('/apis/audited'));
+        await tx.appendAudit(entry('PUT', 'w1', 'success'));
+      });
+      await assert.rejects(
+        store.write(async (tx) => {
+          await tx.appendAudit(entry('ROLLEDBACK', 'w1', 'success'));
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      await store.appendAudit(entry('DELETE', 'w2', 'denied'));
+      const all = await store.queryAudit({ top: 10, skip: 0 });
+      assert.deepEqual(all.items.map((e) => e.action), ['DELETE', 'PUT']);
+      const w2 = await store.queryAudit({ workspace: 'w2', top: 10, skip: 0 });
+      assert.equal(w2.count, 1);
+      assert.equal(w2.items[0].outcome, 'denied');
+      assert.equal(w2.items[0].status, 403);
     });
 
     it('stores metadata and keeps everything across a reopen', async () => {

@@ -57,6 +57,66 @@ export interface ListResult {
   readonly count: number;
 }
 
+/** One gateway request (DESIGN.md §9). */
+export interface RequestLogRecord {
+  readonly time: string;
+  readonly requestId: string;
+  readonly gateway: string;
+  /** Lower-cased workspace name, '' at service level. */
+  readonly workspace: string;
+  readonly apiId: string | null;
+  readonly operationId: string | null;
+  readonly productId: string | null;
+  readonly subscriptionId: string | null;
+  readonly method: string;
+  /** Path and query, subscription key removed. */
+  readonly url: string;
+  readonly status: number;
+  readonly responseTimeMs: number;
+  readonly backendTimeMs: number | null;
+  readonly requestSize: number;
+  readonly responseSize: number;
+  readonly clientIp: string;
+  readonly error: string | null;
+}
+
+export interface RequestLogQuery {
+  /** Only this workspace's records ('' for service-level APIs); undefined for all (service readers). */
+  readonly workspace?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly apiId?: string;
+  readonly status?: number;
+  readonly top: number;
+  readonly skip: number;
+}
+
+/** One audit entry: every management write and every denied call. */
+export interface AuditEntry {
+  readonly time: string;
+  readonly requestId: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resourceId: string;
+  /** Lower-cased workspace name, '' at service level. */
+  readonly workspace: string;
+  readonly outcome: 'success' | 'denied' | 'failed';
+  readonly status: number;
+}
+
+export interface AuditQuery {
+  readonly workspace?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly top: number;
+  readonly skip: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly count: number;
+}
+
 export interface StoreReader {
   get(key: string): Promise<ResourceRecord | undefined>;
   /** Children of one parent, of one kind, ordered by name. */
@@ -80,6 +140,8 @@ export interface StoreTx extends StoreReader {
   /** Replaces every reference held by `fromKey`. */
   setReferences(fromKey: string, refs: readonly Omit<Reference, 'fromKey'>[]): Promise<void>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Appended in the same transaction as the write it records. */
+  appendAudit(entry: AuditEntry): Promise<void>;
 }
 
 export interface Store extends StoreReader {
@@ -88,6 +150,16 @@ export interface Store extends StoreReader {
   /** Changes after `revision`, oldest first, at most `limit`. */
   changesSince(revision: number, limit?: number): Promise<readonly Change[]>;
   currentRevision(): Promise<number>;
+  /** Request logs are append-only and written in batches, outside resource transactions. */
+  appendRequestLogs(rows: readonly RequestLogRecord[]): Promise<void>;
+  /** Newest first. */
+  queryRequestLogs(query: RequestLogQuery): Promise<Page<RequestLogRecord>>;
+  /** Deletes records older than `olderThan`; returns how many. */
+  pruneRequestLogs(olderThan: Date): Promise<number>;
+  /** For denied calls, which have no write transaction of their own. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  queryAudit(query: AuditQuery): Promise<Page<AuditEntry>>;
   /** Calls `listener` soon after any committed write (in this process or, for PostgreSQL, any process). */
   onChange(listener: (revision: number) => void): () => void;
   close(): Promise<void>;

@@ -8,6 +8,11 @@ import {
   type ListResult,
   type NewRecord,
   type Reference,
+  type AuditEntry,
+  type AuditQuery,
+  type Page,
+  type RequestLogQuery,
+  type RequestLogRecord,
   type ResourceRecord,
   type Store,
   type StoreReader,
@@ -160,6 +165,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         async setMeta(key: string, value: string): Promise<void> {
           await client.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
         },
+        appendAudit: (entry: AuditEntry) => insertAudit(client, entry),
       };
       const result = await fn(tx);
       await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(revision)]);
@@ -194,6 +200,56 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    appendRequestLogs: (rows: readonly RequestLogRecord[]) => appendRequestLogs(pool, rows),
+    async queryRequestLogs(query: RequestLogQuery): Promise<Page<RequestLogRecord>> {
+      const clauses: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown): void => {
+        params.push(value);
+        clauses.push(sql.replace('?', `$${params.length}`));
+      };
+      if (query.workspace !== undefined) add('workspace = ?', query.workspace);
+      if (query.from) add('time >= ?', query.from);
+      if (query.to) add('time <= ?', query.to);
+      if (query.apiId) add('lower(api_id) = lower(?)', query.apiId);
+      if (query.status !== undefined) add('status = ?', query.status);
+      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+      const { rows: countRows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs ${where}`, params);
+      const { rows } = await pool.query(`SELECT * FROM request_logs ${where} ORDER BY time DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, query.top, query.skip]);
+      return { items: rows.map(toLogRecord), count: Number(countRows[0].n) };
+    },
+    async pruneRequestLogs(olderThan: Date): Promise<number> {
+      const result = await pool.query('DELETE FROM request_logs WHERE time < $1', [olderThan]);
+      return result.rowCount ?? 0;
+    },
+    appendAudit: (entry: AuditEntry) => insertAudit(pool, entry),
+    async queryAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
+      const clauses: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown): void => {
+        params.push(value);
+        clauses.push(sql.replace('?', `$${params.length}`));
+      };
+      if (query.workspace !== undefined) add('workspace = ?', query.workspace);
+      if (query.from) add('time >= ?', query.from);
+      if (query.to) add('time <= ?', query.to);
+      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+      const { rows: countRows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log ${where}`, params);
+      const { rows } = await pool.query(`SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, query.top, query.skip]);
+      return {
+        items: rows.map((r) => ({
+          time: (r.time as Date).toISOString(),
+          requestId: r.request_id,
+          principal: r.principal,
+          action: r.action,
+          resourceId: r.resource_id,
+          workspace: r.workspace,
+          outcome: r.outcome,
+          status: Number(r.status),
+        })),
+        count: Number(countRows[0].n),
+      };
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
@@ -203,6 +259,56 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       if (client) await client.end().catch(() => undefined);
       await pool.end();
     },
+  };
+}
+
+async function appendRequestLogs(pool: pg.Pool, rows: readonly RequestLogRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.length > 1000) {
+    for (let i = 0; i < rows.length; i += 1000) await appendRequestLogs(pool, rows.slice(i, i + 1000));
+    return;
+  }
+  const columns = 17;
+  const values: unknown[] = [];
+  const tuples = rows.map((r, i) => {
+    values.push(r.time, r.requestId, r.gateway, r.workspace, r.apiId, r.operationId, r.productId, r.subscriptionId, r.method, r.url, r.status,
+      r.responseTimeMs, r.backendTimeMs, r.requestSize, r.responseSize, r.clientIp, r.error);
+    return `(${Array.from({ length: columns }, (_, c) => `$${i * columns + c + 1}`).join(', ')})`;
+  });
+  await pool.query(
+    `INSERT INTO request_logs (time, request_id, gateway, workspace, api_id, operation_id, product_id, subscription_id, method, url, status,
+       response_time_ms, backend_time_ms, request_size, response_size, client_ip, error) VALUES ${tuples.join(', ')}`,
+    values,
+  );
+}
+
+async function insertAudit(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db.query(
+    'INSERT INTO audit_log (time, request_id, principal, action, resource_id, workspace, outcome, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+    [entry.time, entry.requestId, entry.principal, entry.action, entry.resourceId, entry.workspace, entry.outcome, entry.status],
+  );
+}
+
+function toLogRecord(r: Record<string, unknown>): RequestLogRecord {
+  const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    time: (r.time as Date).toISOString(),
+    requestId: String(r.request_id),
+    gateway: String(r.gateway),
+    workspace: String(r.workspace),
+    apiId: text(r.api_id),
+    operationId: text(r.operation_id),
+    productId: text(r.product_id),
+    subscriptionId: text(r.subscription_id),
+    method: String(r.method),
+    url: String(r.url),
+    status: Number(r.status),
+    responseTimeMs: Number(r.response_time_ms),
+    backendTimeMs: r.backend_time_ms === null ? null : Number(r.backend_time_ms),
+    requestSize: Number(r.request_size),
+    responseSize: Number(r.response_size),
+    clientIp: String(r.client_ip),
+    error: text(r.error),
   };
 }
 

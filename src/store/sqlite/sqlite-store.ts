@@ -8,6 +8,11 @@ import {
   type ListResult,
   type NewRecord,
   type Reference,
+  type AuditEntry,
+  type AuditQuery,
+  type Page,
+  type RequestLogQuery,
+  type RequestLogRecord,
   type ResourceRecord,
   type Store,
   type StoreReader,
@@ -48,6 +53,13 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
   let closed = false;
 
   const stmt = statementCache(writer);
+
+  /** Runs work on the writer connection between transactions. */
+  const exclusive = <T>(work: () => T): Promise<T> => {
+    const result = queue.then(work, work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
 
   const write = <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> => {
     const run = async (): Promise<T> => {
@@ -97,6 +109,9 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
           async setMeta(key: string, value: string): Promise<void> {
             stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
           },
+          async appendAudit(entry: AuditEntry): Promise<void> {
+            insertAudit(stmt, entry);
+          },
         };
         function recordChange(key: string, kind: string, workspace: string, op: 'put' | 'delete'): void {
           stmt('INSERT INTO changes (revision, key, kind, workspace, op) VALUES (?, ?, ?, ?, ?) ON CONFLICT (revision, key) DO UPDATE SET op = excluded.op').run(revision, key, kind, workspace, op);
@@ -130,6 +145,71 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    async appendRequestLogs(rows: readonly RequestLogRecord[]): Promise<void> {
+      if (rows.length === 0) return;
+      await exclusive(() => {
+        writer.exec('BEGIN');
+        try {
+          const insert = stmt(
+            `INSERT INTO request_logs (time, request_id, gateway, workspace, api_id, operation_id, product_id, subscription_id, method, url, status,
+               response_time_ms, backend_time_ms, request_size, response_size, client_ip, error)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          );
+          for (const r of rows) {
+            insert.run(r.time, r.requestId, r.gateway, r.workspace, r.apiId, r.operationId, r.productId, r.subscriptionId, r.method, r.url, r.status,
+              r.responseTimeMs, r.backendTimeMs, r.requestSize, r.responseSize, r.clientIp, r.error);
+          }
+          writer.exec('COMMIT');
+        } catch (error) {
+          if (writer.isTransaction) writer.exec('ROLLBACK');
+          throw error;
+        }
+      });
+    },
+    async queryRequestLogs(query: RequestLogQuery): Promise<Page<RequestLogRecord>> {
+      const { where, params } = logFilter(query);
+      const count = Number((readerOps.raw(`SELECT count(*) AS n FROM request_logs ${where}`).get(...params) as { n: number }).n);
+      const rows = readerOps.raw(`SELECT * FROM request_logs ${where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?`).all(...params, query.top, query.skip) as Record<string, unknown>[];
+      return { items: rows.map(toLogRecord), count };
+    },
+    async pruneRequestLogs(olderThan: Date): Promise<number> {
+      return exclusive(() => Number(stmt('DELETE FROM request_logs WHERE time < ?').run(olderThan.toISOString()).changes));
+    },
+    async appendAudit(entry: AuditEntry): Promise<void> {
+      await exclusive(() => insertAudit(stmt, entry));
+    },
+    async queryAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
+      const clauses: string[] = [];
+      const params: (string | number)[] = [];
+      if (query.workspace !== undefined) {
+        clauses.push('workspace = ?');
+        params.push(query.workspace);
+      }
+      if (query.from) {
+        clauses.push('time >= ?');
+        params.push(query.from);
+      }
+      if (query.to) {
+        clauses.push('time <= ?');
+        params.push(query.to);
+      }
+      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+      const count = Number((readerOps.raw(`SELECT count(*) AS n FROM audit_log ${where}`).get(...params) as { n: number }).n);
+      const rows = readerOps.raw(`SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...params, query.top, query.skip) as Record<string, unknown>[];
+      return {
+        items: rows.map((r) => ({
+          time: String(r.time),
+          requestId: String(r.request_id),
+          principal: String(r.principal),
+          action: String(r.action),
+          resourceId: String(r.resource_id),
+          workspace: String(r.workspace),
+          outcome: r.outcome as AuditEntry['outcome'],
+          status: Number(r.status),
+        })),
+        count,
+      };
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
@@ -137,6 +217,68 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
       reader.close();
       writer.close();
     },
+  };
+}
+
+function insertAudit(stmt: (sql: string) => StatementSync, entry: AuditEntry): void {
+  stmt('INSERT INTO audit_log (time, request_id, principal, action, resource_id, workspace, outcome, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    entry.time,
+    entry.requestId,
+    entry.principal,
+    entry.action,
+    entry.resourceId,
+    entry.workspace,
+    entry.outcome,
+    entry.status,
+  );
+}
+
+function logFilter(query: RequestLogQuery): { where: string; params: (string | number)[] } {
+  const clauses: string[] = [];
+  const params: (string | number)[] = [];
+  if (query.workspace !== undefined) {
+    clauses.push('workspace = ?');
+    params.push(query.workspace);
+  }
+  if (query.from) {
+    clauses.push('time >= ?');
+    params.push(query.from);
+  }
+  if (query.to) {
+    clauses.push('time <= ?');
+    params.push(query.to);
+  }
+  if (query.apiId) {
+    clauses.push('lower(api_id) = lower(?)');
+    params.push(query.apiId);
+  }
+  if (query.status !== undefined) {
+    clauses.push('status = ?');
+    params.push(query.status);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+function toLogRecord(r: Record<string, unknown>): RequestLogRecord {
+  const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    time: String(r.time),
+    requestId: String(r.request_id),
+    gateway: String(r.gateway),
+    workspace: String(r.workspace),
+    apiId: text(r.api_id),
+    operationId: text(r.operation_id),
+    productId: text(r.product_id),
+    subscriptionId: text(r.subscription_id),
+    method: String(r.method),
+    url: String(r.url),
+    status: Number(r.status),
+    responseTimeMs: Number(r.response_time_ms),
+    backendTimeMs: r.backend_time_ms === null ? null : Number(r.backend_time_ms),
+    requestSize: Number(r.request_size),
+    responseSize: Number(r.response_size),
+    clientIp: String(r.client_ip),
+    error: text(r.error),
   };
 }
 
