@@ -5,7 +5,10 @@
  * builds new nodes.
  */
 
-/** 1-based line and column (UTF-16 code units) and the 0-based offset into the text. */
+/**
+ * 1-based line and column (UTF-16 code units) and the 0-based offset into the text (after
+ * XML line-end normalisation: CRLF counts as one character).
+ */
 export interface SourcePosition {
   readonly line: number;
   readonly column: number;
