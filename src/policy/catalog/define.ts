@@ -8,6 +8,8 @@ export const allScopes: readonly PolicyScope[] = ['global', 'workspace', 'produc
 
 interface AttributeOptions {
   readonly required?: boolean;
+  /** Why Atrium does not implement this Azure attribute. */
+  readonly unsupported?: string;
   /** Default true: most Azure attributes accept policy expressions. */
   readonly expressions?: boolean;
   readonly min?: number;
@@ -15,7 +17,16 @@ interface AttributeOptions {
 }
 
 function attribute(name: string, type: AttributeSchema['type'], options: AttributeOptions, values?: readonly string[]): AttributeSchema {
-  return { name, type, expressions: options.expressions ?? true, required: options.required, min: options.min, max: options.max, values };
+  return {
+    name,
+    type,
+    expressions: options.expressions ?? true,
+    required: options.required,
+    min: options.min,
+    max: options.max,
+    values,
+    unsupported: options.unsupported,
+  };
 }
 
 export const stringAttr = (name: string, options: AttributeOptions = {}) => attribute(name, 'string', options);

@@ -32,6 +32,8 @@ export interface AttributeSchema {
   /** For `integer`/`number`: inclusive bounds. */
   readonly min?: number;
   readonly max?: number;
+  /** Set for an Azure attribute Atrium does not implement: using it is an error that says this. */
+  readonly unsupported?: string;
 }
 
 export type ContentSchema =

@@ -213,3 +213,9 @@ test('backends and loggers named by policies are checked when lookups are given'
     "POLICY_REFERENCE_NOT_FOUND 6:29 Logger 'audit' does not exist",
   ]);
 });
+
+test('Azure attributes Atrium does not implement are rejected by name', () => {
+  assert.deepEqual(problems(wrap('<set-backend-service backend-id="b" sf-partition-key="@(1)" />')), [
+    "POLICY_INVALID_ATTRIBUTE 4:37 Attribute 'sf-partition-key' of <set-backend-service> is not supported by Atrium: Service Fabric backends exist only in Azure.",
+  ]);
+});

@@ -266,6 +266,14 @@ class Validator {
         );
         continue;
       }
+      if (definition.unsupported) {
+        this.error(
+          'POLICY_INVALID_ATTRIBUTE',
+          `Attribute '${attribute.name}' of <${element.name}> is not supported by Atrium: ${definition.unsupported}`,
+          attribute.position,
+        );
+        continue;
+      }
       const problem = checkValue(definition, attribute.value, attribute.expression !== undefined);
       if (problem) this.error('POLICY_INVALID_ATTRIBUTE', `Attribute '${attribute.name}' of <${element.name}> ${problem}`, attribute.valuePosition);
     }
