@@ -147,6 +147,24 @@ for (const entry of entries) {
   });
 }
 
+test('corpus: the multi-file Swagger example names its types after the files it references', { skip: haveCorpus ? false : 'the shared corpus is not beside the repository' }, async () => {
+  const imported = await importEntry(multiFile);
+  assert.ok(server);
+  assert.deepEqual(
+    [...new Set(server.requests)].sort(),
+    ['/common/Error.yaml', '/spec/NewPet.yaml', '/spec/Pet.yaml', '/spec/parameters.yaml', '/spec/swagger.yaml'],
+  );
+  const types = imported.schemas[0].properties.document?.definitions as Record<string, unknown>;
+  assert.deepEqual(types.Findpets200Response, { type: 'array', items: { $ref: '#/definitions/Pet' } });
+  assert.ok(types.Pet);
+  const byName = new Map(imported.operations.map((o) => [o.name, o.properties]));
+  assert.equal(byName.get('addpet')?.request?.representations?.[0].typeName, 'NewPet');
+  assert.equal(byName.get('addpet')?.responses?.[0].representations?.[0].typeName, 'Pet');
+  assert.equal(byName.get('find-pet-by-id')?.responses?.[0].representations?.[0].typeName, 'Pet');
+  assert.deepEqual(byName.get('findpets')?.request?.queryParameters?.map((q) => q.name), ['tags', 'limit']);
+  assert.deepEqual(byName.get('find-pet-by-id')?.templateParameters?.map((p) => [p.name, p.type]), [['id', 'integer']]);
+});
+
 test('corpus: an OpenAPI 3 export re-imports with identical operations, representations and examples included', { skip: haveCorpus ? false : 'the shared corpus is not beside the repository' }, async () => {
   const withoutSchemaId = (value: unknown) => JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'schemaId' ? undefined : v))) as unknown;
   for (const file of ['oai-examples/v3.0/uspto.yaml', 'redocly-museum/openapi.yaml', 'twilio/twilio_messaging_v1.json', 'box/openapi.json']) {

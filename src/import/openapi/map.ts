@@ -14,7 +14,7 @@ import type {
 } from '../types.ts';
 import { createNameAllocator, normalizeName, pascalCase, titleCaseMethod } from './names.ts';
 import type { LoadedDefinition, OpenApiDocument, SpecVersion } from './parse.ts';
-import { getAt, isMissing, refTokens } from './pointer.ts';
+import { getAt, isMissing, refTokens, toRef } from './pointer.ts';
 
 /**
  * Mapping a parsed definition to Atrium's (Azure's) resources, following Azure API
@@ -99,6 +99,8 @@ class Mapper {
   readonly lifted = new Map<object, string>();
   readonly translation: RequiredQueryTranslation;
   readonly sourceUrl: string | undefined;
+  /** Schema objects that were whole files (or named fragments) of a linked definition. */
+  readonly externalNames: ReadonlyMap<object, string>;
 
   constructor(loaded: LoadedDefinition, options: MapOptions) {
     this.doc = loaded.document;
@@ -109,10 +111,22 @@ class Mapper {
     this.schemaPrefix = is2 ? ['definitions'] : ['components', 'schemas'];
     this.contentType = is2 ? SWAGGER_DEFINITIONS_CONTENT_TYPE : OPENAPI_COMPONENTS_CONTENT_TYPE;
     this.schemaId = options.schemaId ?? defaultSchemaId(this.contentType);
+    this.externalNames = loaded.externalNames ?? new Map();
     const own = getAt(this.doc, this.schemaPrefix);
     this.types = {};
     if (isObj(own)) {
-      for (const [name, schema] of Object.entries(own)) this.types[name] = this.localizeSchema(schema, new Set());
+      // The document's own types keep their names, also when their content came from a file.
+      const targets = new Map<string, unknown>();
+      for (const [name, schema] of Object.entries(own)) {
+        const foreign = isObj(schema) && typeof schema.$ref === 'string' && this.typeNameOfRef(schema.$ref) === undefined;
+        const target = foreign ? this.resolve(schema) : schema;
+        targets.set(name, target);
+        if (isObj(target) && !this.lifted.has(target)) this.lifted.set(target, name);
+        this.types[name] = {};
+      }
+      for (const [name, target] of targets) {
+        this.types[name] = this.localizeSchema(target, new Set(isObj(target) ? [target] : []));
+      }
     }
   }
 
@@ -141,10 +155,35 @@ class Mapper {
     return current;
   }
 
+  /** The `$ref` to a type of the schema resource. */
+  typeRef(typeName: string): Obj {
+    return { $ref: toRef([...this.schemaPrefix, typeName]) };
+  }
+
+  /**
+   * Lifts a schema into the schema resource under `name` (registered before its content is
+   * walked, so a schema that refers to itself refers to its type).
+   */
+  lift(target: Obj, name: string): string {
+    this.lifted.set(target, name);
+    this.types[name] = {};
+    this.types[name] = this.localizeSchema(target, new Set([target]));
+    return name;
+  }
+
+  /** The type a schema object becomes when it was a file of a linked definition (`Pet.yaml` → `Pet`). */
+  externalType(target: Obj): string | undefined {
+    const known = this.lifted.get(target);
+    if (known !== undefined) return known;
+    const name = this.externalNames.get(target);
+    return name === undefined ? undefined : this.lift(target, this.freshTypeName(name));
+  }
+
   /**
    * A schema fit for the schema resource: every `$ref` that does not name one of the
-   * document's types (bundled files leave refs into `#/paths/…`) is replaced by what it names.
-   * Copy on write: an untouched schema is returned as it is.
+   * document's types (bundled files leave refs into `#/paths/…`) is replaced by what it names,
+   * or by a reference to the type a referenced file became. Copy on write: an untouched schema
+   * is returned as it is.
    */
   localizeSchema(schema: unknown, active: Set<object>): unknown {
     if (schema === null || typeof schema !== 'object') return schema;
@@ -160,9 +199,19 @@ class Mapper {
       return copy ?? schema;
     }
     const record = schema as Obj;
+    if (!active.has(record) && this.externalNames.size > 0) {
+      const typeName = this.externalType(record);
+      if (typeName !== undefined) return this.typeRef(typeName);
+    }
     if (typeof record.$ref === 'string' && this.typeNameOfRef(record.$ref) === undefined && refTokens(record.$ref) !== undefined) {
       const target = this.resolve({ $ref: record.$ref });
+      if (isObj(target) && this.externalNames.size > 0 && !active.has(target)) {
+        const typeName = this.externalType(target);
+        if (typeName !== undefined) return this.typeRef(typeName);
+      }
       if (!isObj(target) || active.has(target)) {
+        const self = isObj(target) ? this.lifted.get(target) : undefined;
+        if (self !== undefined) return this.typeRef(self);
         this.warn(`The schema reference ${record.$ref} is recursive outside the document's schemas; it is imported as an empty schema.`);
         return {};
       }
@@ -205,12 +254,9 @@ class Mapper {
     }
     const target = typeof schema.$ref === 'string' ? this.resolve(schema) : schema;
     if (!isObj(target) || Object.keys(target).length === 0) return undefined;
-    const known = this.lifted.get(target);
+    const known = this.lifted.get(target) ?? this.externalType(target);
     if (known !== undefined) return { schemaId: this.schemaId, typeName: known };
-    const typeName = this.freshTypeName(hint);
-    this.types[typeName] = this.localizeSchema(target, new Set([target]));
-    this.lifted.set(target, typeName);
-    return { schemaId: this.schemaId, typeName };
+    return { schemaId: this.schemaId, typeName: this.lift(target, this.freshTypeName(hint)) };
   }
 
   /** The JSON type of a schema, through references: Azure's ParameterContract `type`. */

@@ -35,6 +35,11 @@ export interface LoadedDefinition {
   readonly declaredVersion: string;
   /** The link the document came from (after redirects), for link formats. */
   readonly sourceUrl: string | undefined;
+  /**
+   * For a linked definition, the objects that were other files (or named parts of them), with
+   * the name they suggest: `Pet.yaml` → `Pet`, `common.yaml#/Error` → `Error`.
+   */
+  readonly externalNames?: ReadonlyMap<object, string>;
 }
 
 export interface LoadOptions {
@@ -286,9 +291,14 @@ export function validateDocument(doc: OpenApiDocument, specVersion: SpecVersion)
  * relative to the file that references it, through the same fetcher (so the same limits and
  * allow-list apply), and its content placed in the document.
  */
-async function bundleExternal(doc: OpenApiDocument, rootUrl: string, fetcher: ReturnType<typeof createLinkFetcher>): Promise<OpenApiDocument> {
+async function bundleExternal(
+  doc: OpenApiDocument,
+  rootUrl: string,
+  fetcher: ReturnType<typeof createLinkFetcher>,
+): Promise<{ document: OpenApiDocument; externalNames: Map<object, string> }> {
   let fetchFailure: unknown;
   const parser = new SwaggerParser();
+  const placements: { ref: string; parent: Record<string, unknown>; key: string }[] = [];
   try {
     const bundled = await parser.bundle(rootUrl, doc as never, {
       resolve: {
@@ -308,8 +318,25 @@ async function bundleExternal(doc: OpenApiDocument, rootUrl: string, fetcher: Re
           },
         },
       },
+      bundle: {
+        onBundle: (ref: string, _value: unknown, parent?: Record<string, unknown>, key?: string) => {
+          if (!ref.startsWith('#') && parent !== undefined && key !== undefined) placements.push({ ref, parent, key });
+        },
+      },
     } as never);
-    return bundled as unknown as OpenApiDocument;
+    // Each external reference was replaced by its content at its first use; that object is
+    // what the file (or fragment) suggests a name for.
+    const externalNames = new Map<object, string>();
+    for (const { ref, parent, key } of placements) {
+      const placed = parent[key];
+      if (placed === null || typeof placed !== 'object' || Array.isArray(placed) || '$ref' in placed) continue;
+      const [file, fragment = ''] = ref.split('#');
+      const fragmentName = fragment.split('/').filter((t) => t !== '').pop();
+      const fileName = file.split('/').pop()?.replace(/\.(ya?ml|json)$/i, '');
+      const name = (fragmentName ?? fileName ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_');
+      if (name !== '' && !externalNames.has(placed)) externalNames.set(placed, name);
+    }
+    return { document: bundled as unknown as OpenApiDocument, externalNames };
   } catch (err) {
     if (fetchFailure !== undefined) throw fetchFailure;
     if (err instanceof DefinitionError) throw err;
@@ -372,14 +399,15 @@ export async function loadDefinition(format: DefinitionFormat, value: unknown, o
     checkDocumentShape(doc, root.text.length);
     const version = detectVersion(doc);
     let sites = collectRefs(doc, version.specVersion);
+    let externalNames: Map<object, string> | undefined;
     if (sites.some((s) => refTokens(s.ref) === undefined)) {
-      doc = await bundleExternal(doc, root.url, fetcher);
+      ({ document: doc, externalNames } = await bundleExternal(doc, root.url, fetcher));
       sites = collectRefs(doc, version.specVersion);
     }
     checkDocumentShape(doc, fetcher.bytesRead);
     checkInternalRefs(doc, sites);
     validateDocument(doc, version.specVersion);
-    return { document: doc, ...version, sourceUrl: root.url };
+    return { document: doc, ...version, sourceUrl: root.url, ...(externalNames === undefined ? {} : { externalNames }) };
   } finally {
     await fetcher.close();
   }
