@@ -95,3 +95,6 @@ export function exportDefinition(input: ExportInput, options: { format: ExportFo
 export function exportDefinitionDocument(input: ExportInput, options: { format: ExportFormat; gatewayUrl: string }): Record<string, unknown> {
   return buildExportDocument(input, options);
 }
+
+export { planReimport } from './reimport.ts';
+export type { ExistingOperation, ReimportPlan } from './reimport.ts';

@@ -171,3 +171,15 @@ test('absurdly deep nesting is malformed, in JSON and in YAML', async () => {
   expectCode(await rejection('openapi+json', json), 'DEFINITION_MALFORMED');
   expectCode(await rejection('openapi', `openapi: 3.0.0\ninfo: {title: t, version: "1"}\npaths: {}\nx-deep: ${deep}\n`), 'DEFINITION_MALFORMED');
 });
+
+test('components named like keywords are still checked for dangling references', async () => {
+  const err = await rejection(
+    'openapi+json',
+    minimal3(
+      { '/a': { get: { responses: { '200': { $ref: '#/components/responses/default' } } } } },
+      { components: { responses: { default: { $ref: '#/components/responses/Gone' } } } },
+    ),
+  );
+  expectCode(err, 'DEFINITION_DANGLING_REF');
+  assert.equal(err.pointer, '/components/responses/default/$ref');
+});

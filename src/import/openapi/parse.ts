@@ -175,6 +175,8 @@ export function detectVersion(doc: OpenApiDocument): { specVersion: SpecVersion;
 const literalKeys = new Set(['example', 'default', 'enum', 'const']);
 /** Containers whose keys are names chosen by the author, never keywords. */
 const nameMaps = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'schemas']);
+/** Top-level maps of names: paths, webhooks, and Swagger's shared definitions. */
+const rootNameMaps = new Set(['paths', 'webhooks', 'x-ms-paths', 'parameters', 'responses', 'securityDefinitions']);
 
 interface RefSite {
   readonly ref: string;
@@ -218,7 +220,8 @@ export function collectRefs(doc: OpenApiDocument, specVersion: SpecVersion): Ref
       }
       const child = record[key];
       if (child !== null && typeof child === 'object') {
-        stack.push({ node: child, pointer: `${pointer}/${escapeToken(key)}`, key, parentKey: ownKey, names: !names && nameMaps.has(key) });
+        const childNames = !names && (nameMaps.has(key) || ownKey === 'components' || (pointer === '' && rootNameMaps.has(key)));
+        stack.push({ node: child, pointer: `${pointer}/${escapeToken(key)}`, key, parentKey: ownKey, names: childNames });
       }
     }
   }
