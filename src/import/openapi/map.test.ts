@@ -212,7 +212,7 @@ test('servers: the first HTTPS URL, variables replaced by their defaults', async
     ),
   );
   assert.equal(result.api.serviceUrl, 'https://api.example.com/api/v2');
-  assert.deepEqual(result.api.protocols, ['http', 'https']);
+  assert.equal(result.api.protocols, undefined, "protocols are the gateway's, not the backend's");
   const httpOnly = await importJson(oas3({}, { servers: [{ url: 'http://only.example.com/base/' }] }));
   assert.equal(httpOnly.api.serviceUrl, 'http://only.example.com/base');
   const relative = await importJson(oas3({}, { servers: [{ url: '/v1' }] }));
@@ -330,7 +330,6 @@ test('Swagger 2.0: host, basePath and schemes give the service URL; body and for
     }),
   });
   assert.equal(result.api.serviceUrl, 'https://legacy.example.com/v1');
-  assert.deepEqual(result.api.protocols, ['http', 'https']);
   assert.equal(result.schemas[0].properties.contentType, SWAGGER_DEFINITIONS_CONTENT_TYPE);
   assert.deepEqual(Object.keys(result.schemas[0].properties.document?.definitions ?? {}), ['Thing']);
 

@@ -478,33 +478,34 @@ class Mapper {
     return result;
   }
 
-  /** Service URL and protocols from `servers` (or Swagger's host, basePath and schemes). */
-  service(): { serviceUrl?: string; protocols: string[] } {
+  /**
+   * The service URL from `servers` (or Swagger's `x-servers`, or `host`, `basePath` and
+   * `schemes`). The API's `protocols` are the gateway's side and are not taken from the backend's.
+   */
+  serviceUrl(): string | undefined {
     const servers = this.version === '2.0' ? this.doc['x-servers'] : this.doc.servers;
     if (Array.isArray(servers) && servers.length > 0) return this.fromServers(servers);
-    if (this.version !== '2.0') return { protocols: ['https'] };
+    if (this.version !== '2.0') return undefined;
     const source = this.sourceUrl === undefined ? undefined : new URL(this.sourceUrl);
     const host = str(this.doc.host) ?? source?.host;
     const declared = Array.isArray(this.doc.schemes) ? this.doc.schemes.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase()) : [];
     const schemes = declared.length > 0 ? declared : [source?.protocol.replace(':', '') ?? 'https'];
-    const protocols = schemes.filter((s) => s === 'http' || s === 'https');
     if (host === undefined) {
       this.warn('The definition names no host; the API has no service URL.');
-      return { protocols: protocols.length > 0 ? protocols : ['https'] };
+      return undefined;
     }
-    const scheme = protocols.includes('https') ? 'https' : protocols.includes('http') ? 'http' : undefined;
-    if (scheme === undefined) return { protocols: ['https'] };
+    const scheme = schemes.includes('https') ? 'https' : schemes.includes('http') ? 'http' : undefined;
+    if (scheme === undefined) return undefined;
     const basePath = str(this.doc.basePath) ?? '';
-    return { serviceUrl: `${scheme}://${host}${basePath === '/' ? '' : basePath.replace(/\/+$/, '')}`, protocols };
+    return `${scheme}://${host}${basePath === '/' ? '' : basePath.replace(/\/+$/, '')}`;
   }
 
-  fromServers(servers: unknown[]): { serviceUrl?: string; protocols: string[] } {
+  fromServers(servers: unknown[]): string | undefined {
     const urls: URL[] = [];
     for (const server of servers) {
       if (!isObj(server) || typeof server.url !== 'string') continue;
-      let text = server.url;
       const variables = isObj(server.variables) ? server.variables : {};
-      text = text.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+      const text = server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
         const variable = variables[name];
         return isObj(variable) && variable.default !== undefined ? String(variable.default) : whole;
       });
@@ -516,10 +517,7 @@ class Mapper {
       }
     }
     const chosen = urls.find((u) => u.protocol === 'https:') ?? urls.find((u) => u.protocol === 'http:');
-    const protocols = [...new Set(urls.map((u) => u.protocol.replace(':', '')).filter((p) => p === 'http' || p === 'https'))];
-    if (chosen === undefined) return { protocols: protocols.length > 0 ? protocols : ['https'] };
-    const serviceUrl = chosen.href.replace(/\/+$/, '');
-    return { serviceUrl, protocols: protocols.length > 0 ? protocols : ['https'] };
+    return chosen === undefined ? undefined : chosen.href.replace(/\/+$/, '');
   }
 
   apiProperties(): ApiProperties {
@@ -529,9 +527,8 @@ class Mapper {
     if (title !== undefined) api.displayName = title.slice(0, MAX_DISPLAY_NAME);
     const description = str(info.description);
     if (description !== undefined) api.description = description;
-    const { serviceUrl, protocols } = this.service();
+    const serviceUrl = this.serviceUrl();
     if (serviceUrl !== undefined) api.serviceUrl = serviceUrl;
-    api.protocols = protocols;
     if (isObj(info.contact)) {
       const contact: { name?: string; url?: string; email?: string } = {};
       for (const key of ['name', 'url', 'email'] as const) if (typeof info.contact[key] === 'string') contact[key] = info.contact[key];
