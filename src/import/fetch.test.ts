@@ -14,6 +14,13 @@ const petstore = JSON.stringify({
   paths: { '/pets': { get: { operationId: 'listPets', responses: { '200': { description: 'ok' } } } } },
 });
 
+const linkedDoc = (ref: string) =>
+  JSON.stringify({
+    openapi: '3.0.0',
+    info: { title: 'Refs', version: '1' },
+    paths: { '/a': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: ref } } } } } } } },
+  });
+
 let server: TestServer;
 let released: () => void = () => {};
 
@@ -46,6 +53,18 @@ before(async () => {
             setTimeout(resolve, 2000).unref();
           });
           res.writeHead(200).end('{}');
+          return true;
+        case '/refs/dangling.json':
+          res.writeHead(200).end(linkedDoc('parts.yaml#/Nope'));
+          return true;
+        case '/refs/file.json':
+          res.writeHead(200).end(linkedDoc('file:///etc/passwd'));
+          return true;
+        case '/refs/away.json':
+          res.writeHead(200).end(linkedDoc('http://localhost:1/parts.yaml'));
+          return true;
+        case '/refs/parts.yaml':
+          res.writeHead(200).end('Thing:\n  type: object\n');
           return true;
         case '/missing':
           res.writeHead(404).end('not here');
@@ -192,4 +211,17 @@ test('a link import resolves relative server URLs against the link', async () =>
 
 test('a link import without an allow-list refuses the local server', async () => {
   await fetchError(importDefinition({ format: 'openapi-link', value: `${server.url}/openapi.json` }), 'DEFINITION_LINK_FORBIDDEN');
+});
+
+test('a linked definition resolves relative references; a dangling one names what is missing', async () => {
+  const fetchOptions = { allowedHosts: [server.host] };
+  const err = await fetchError(importDefinition({ format: 'openapi+json-link', value: `${server.url}/refs/dangling.json`, fetchOptions }), 'DEFINITION_DANGLING_REF');
+  assert.match(err.message, /Nope/);
+  assert.ok(server.requests.includes('/refs/parts.yaml'));
+});
+
+test('references from a linked definition to files or to hosts outside the allow-list are refused', async () => {
+  const fetchOptions = { allowedHosts: [server.host] };
+  await fetchError(importDefinition({ format: 'openapi+json-link', value: `${server.url}/refs/file.json`, fetchOptions }), 'DEFINITION_LINK_FORBIDDEN');
+  await fetchError(importDefinition({ format: 'openapi+json-link', value: `${server.url}/refs/away.json`, fetchOptions }), 'DEFINITION_LINK_FORBIDDEN');
 });

@@ -347,8 +347,8 @@ async function bundleExternal(
     if (e.name === 'MissingPointerError') {
       throw definitionError('DEFINITION_DANGLING_REF', `A $ref does not resolve: ${e.message}.`, e.targetRef === undefined ? {} : { pointer: e.targetRef });
     }
-    if (e.name === 'ResolverError' || e.name === 'UnmatchedResolverError') {
-      throw definitionError('DEFINITION_LINK_FORBIDDEN', `A $ref names a file that cannot be fetched: ${e.message}.`);
+    if (e.name === 'ResolverError' || e.name === 'UnmatchedResolverError' || /Unable to resolve \$ref/.test(e.message ?? '')) {
+      throw definitionError('DEFINITION_LINK_FORBIDDEN', `A $ref names a location that is not fetched (only http and https links are): ${e.message}.`);
     }
     throw definitionError('DEFINITION_MALFORMED', `The definition's references could not be resolved: ${e.message ?? String(err)}.`);
   }
