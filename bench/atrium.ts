@@ -8,12 +8,13 @@
 // gateway core, reading the same store, with the event-loop probe preloaded → wait until every
 // API family answers 200.
 
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startChild } from './processes.ts';
+import { childError, freePort, startChild } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
 import { loadFor } from './scenarios.ts';
 import type { RunContext, Scenario, Shape, Target } from './scenarios.ts';
@@ -203,9 +204,20 @@ export function atriumLoad(spec: AtriumScenarioSpec, targets: readonly ApiTarget
 
 // --- running -------------------------------------------------------------------------------------
 
-/** The gateway is built once `src/gateway/` exists; until then Atrium scenarios are not run. */
-export function gatewayBuilt(root: string): boolean {
-  return existsSync(join(root, 'src', 'gateway')) && existsSync(join(root, 'src', 'cli', 'main.ts'));
+/**
+ * Why the Atrium scenarios cannot run in `root` yet, or undefined when they can: the gateway is
+ * there once `src/gateway/` exists and the CLI lists an `atrium gateway` command.
+ */
+export function gatewayMissing(root: string): string | undefined {
+  const cli = join(root, 'src', 'cli', 'main.ts');
+  if (!existsSync(join(root, 'src', 'gateway')) || !existsSync(cli)) return notBuiltReason;
+  let usage = '';
+  try {
+    usage = execFileSync(process.execPath, [cli, 'help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15000 });
+  } catch (error) {
+    usage = String((error as { stdout?: string }).stdout ?? '');
+  }
+  return /^\s+gateway\b/m.test(usage) ? undefined : `${notBuiltReason} (no \`atrium gateway\` command yet)`;
 }
 
 export const notBuiltReason = 'the gateway is not built';
@@ -234,7 +246,7 @@ async function waitForStatus(url: string, child: OwnedChild, headers: Record<str
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    if (child.exited()) throw new Error(`${child.name} exited:\n${child.output()}`);
+    if (child.exited()) throw childError(child, 'exited');
     try {
       const response = await fetch(url, { headers });
       await response.arrayBuffer();
@@ -337,6 +349,7 @@ export function createAtriumScenarios(): { scenarios: Scenario[]; close(): Promi
   let running: RunningDeployment | undefined;
   let redisChecked: boolean | undefined;
   const failed = new Map<string, Error>();
+  let missing: string | undefined | null = null;
   const stopRunning = async () => {
     if (running) await running.gateway.stop();
     running = undefined;
@@ -347,7 +360,8 @@ export function createAtriumScenarios(): { scenarios: Scenario[]; close(): Promi
     kind: 'atrium',
     node: true,
     async start(context): Promise<Target | { unavailable: string }> {
-      if (!gatewayBuilt(context.atriumRoot)) return { unavailable: notBuiltReason };
+      if (missing === null) missing = gatewayMissing(context.atriumRoot);
+      if (missing !== undefined) return { unavailable: missing };
       const deployment = deployments[spec.deployment];
       if (deployment.redis) {
         redisChecked ??= await reachable(redisUrl());

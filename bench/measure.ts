@@ -90,7 +90,7 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
   try {
     started = await scenario.start(context);
   } catch (error) {
-    return { status: 'failed', reason: `could not start: ${(error as Error).message.split('\n')[0]}` };
+    return { status: 'failed', reason: `could not start: ${(error as Error).message}` };
   }
   if ('unavailable' in started) return { status: 'unavailable', reason: started.unavailable };
   const target = started;

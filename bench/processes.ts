@@ -30,6 +30,24 @@ export interface OwnedChild {
 
 const maxKeptOutput = 64 * 1024;
 
+/** Children started and not yet exited, so that an interrupted run can stop exactly those. */
+const running = new Set<OwnedChild>();
+
+/** Stops every child this process started that is still running. */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...running].map((child) => child.stop().catch(() => {})));
+}
+
+/**
+ * An error message about a child: its name, what happened and the last line it printed on the
+ * first line (what a table shows), then the last lines of its output.
+ */
+export function childError(child: OwnedChild, what: string, lines = 12): Error {
+  const tail = child.output().trimEnd().split('\n').filter((line) => line.trim() !== '').slice(-lines);
+  const last = tail.at(-1)?.trim() ?? '(no output)';
+  return new Error(`${child.name} ${what}: ${last}\n${tail.join('\n')}`);
+}
+
 export function startChild(options: ChildOptions): OwnedChild {
   const command = options.cpu === undefined ? options.command : options.tasksetPath;
   const args = options.cpu === undefined
@@ -68,7 +86,7 @@ export function startChild(options: ChildOptions): OwnedChild {
     });
   });
   child.on('error', (error) => keep(`\n[spawn error] ${error.message}\n`));
-  return {
+  const owned: OwnedChild = {
     name: options.name,
     pid,
     onLine(listener) {
@@ -87,6 +105,9 @@ export function startChild(options: ChildOptions): OwnedChild {
       }
     },
   };
+  running.add(owned);
+  void exit.then(() => running.delete(owned));
+  return owned;
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -118,9 +139,9 @@ function tryConnect(port: number): Promise<boolean> {
 export async function waitForPort(child: OwnedChild, port: number, timeoutMs = 15000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exited()) throw new Error(`${child.name} exited before listening:\n${child.output()}`);
+    if (child.exited()) throw childError(child, 'exited before listening');
     if (await tryConnect(port)) return;
     await sleep(50);
   }
-  throw new Error(`${child.name} did not listen on ${port} within ${timeoutMs} ms:\n${child.output()}`);
+  throw childError(child, `did not listen on ${port} within ${timeoutMs} ms`);
 }

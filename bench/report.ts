@@ -121,7 +121,7 @@ function withRange(report: ScenarioReport, figure: Figure, digits: number): stri
 function row(report: ScenarioReport): string[] {
   if (report.status !== 'measured') {
     const label = report.status === 'unavailable' ? 'not available yet' : 'FAILED';
-    return [report.name, `${label}: ${report.reason ?? ''}`];
+    return [report.name, `${label}: ${(report.reason ?? '').split('\n')[0]}`];
   }
   const notes: string[] = [];
   if (report.harnessBound) notes.push('harness-bound');

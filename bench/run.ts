@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { createAtriumScenarios } from './atrium.ts';
 import { backendConfig, startNginx } from './nginx.ts';
 import { fullPlan, measureScenario, quickPlan } from './measure.ts';
-import { freePort, waitForPort } from './processes.ts';
+import { freePort, stopAllChildren, waitForPort } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
 import { formatRatios, formatTable, ratiosAndGoals, scenarioReport } from './report.ts';
 import type { ResultsDocument, ScenarioReport } from './report.ts';
@@ -86,6 +86,7 @@ function cleanUp(): Promise<void> {
   cleaningUp ??= (async () => {
     await atrium.close().catch(() => {});
     await backend?.stop().catch(() => {});
+    await stopAllChildren();
     rmSync(dir, { recursive: true, force: true });
   })();
   return cleaningUp;

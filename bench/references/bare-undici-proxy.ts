@@ -10,8 +10,16 @@ import type { Dispatcher } from 'undici';
 
 const pool = new Pool(process.env.BENCH_UPSTREAM!, { connections: 128, pipelining: 1 });
 
+/** Whether the request has a body, from its raw headers (`request.headers` would build an object). */
+function hasBody(rawHeaders: string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const length = rawHeaders[i].length;
+    if ((length === 14 || length === 17) && /^(?:content-length|transfer-encoding)$/i.test(rawHeaders[i])) return true;
+  }
+  return false;
+}
+
 function forward(request: IncomingMessage, response: ServerResponse): void {
-  const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
   const handler: Dispatcher.DispatchHandler = {
     onConnect() {},
     onHeaders(statusCode, rawHeaders, resume) {
@@ -21,18 +29,15 @@ function forward(request: IncomingMessage, response: ServerResponse): void {
       response.on('drain', resume);
       return true;
     },
-    onData(chunk) {
-      return response.write(chunk);
-    },
-    onComplete() {
-      response.end();
-    },
+    onData: (chunk) => response.write(chunk),
+    onComplete: () => response.end(),
     onError() {
-      if (!response.headersSent) response.writeHead(502);
-      response.end();
+      if (response.headersSent) return response.destroy();
+      response.writeHead(502).end();
     },
   };
-  pool.dispatch({ method: request.method as Dispatcher.HttpMethod, path: request.url!, headers: request.rawHeaders, body: hasBody ? request : null }, handler);
+  const body = hasBody(request.rawHeaders) ? request : null;
+  pool.dispatch({ method: request.method as Dispatcher.HttpMethod, path: request.url!, headers: request.rawHeaders, body }, handler);
 }
 
 createServer(forward).listen(Number(process.env.BENCH_PORT), '127.0.0.1');
