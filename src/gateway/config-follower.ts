@@ -1,0 +1,428 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Change, ResourceRecord } from '../store/store.ts';
+import { createRouter } from './router.ts';
+import {
+  compileApi,
+  compileSubscriptions,
+  compileUpstream,
+  resolveKey,
+  type CompiledApi,
+  type Snapshot,
+  type SubscriptionIndex,
+  type UpstreamTarget,
+} from './snapshot.ts';
+
+/** The part of the Store a gateway reads. */
+export interface ConfigStore {
+  get(key: string): Promise<ResourceRecord | undefined>;
+  listByPrefix(prefix: string): Promise<readonly ResourceRecord[]>;
+  changesSince(revision: number, limit?: number): Promise<readonly Change[]>;
+  currentRevision(): Promise<number>;
+  onChange(listener: (revision: number) => void): () => void;
+}
+
+export interface ConfigFollowerOptions {
+  readonly gatewayId: string;
+  /** Undefined when the store could not be opened: the follower serves its persisted snapshot until `connect`. */
+  readonly store: ConfigStore | undefined;
+  /** Decrypts secret properties (subscription keys, backend credentials). */
+  readonly reveal: (record: ResourceRecord) => Record<string, unknown>;
+  /** Where the last good configuration is kept, to serve from when the store is unreachable. */
+  readonly snapshotFile?: string;
+  /** Poll interval of the change feed backstop. */
+  readonly pollMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface ConfigFollower {
+  /** Resolves when a first snapshot is in place (from the store, or from the persisted file). */
+  readonly ready: Promise<void>;
+  current(): Snapshot | undefined;
+  /** The gateway resource as last read (port, hostnames). */
+  gateway(): ResourceRecord | undefined;
+  onSwap(listener: (snapshot: Snapshot) => void): () => void;
+  /** Attaches a store that became reachable; the follower re-reads everything from it. */
+  connect(store: ConfigStore): void;
+  /** Applies pending changes now. */
+  sync(): Promise<void>;
+  /** Whether the last attempt to read the store failed. */
+  storeReachable(): boolean;
+  close(): Promise<void>;
+}
+
+/** Kinds a gateway compiles. Policy kinds join this list when policies run. */
+const SERVED_KINDS = new Set(['apis', 'apiOperations', 'apiVersionSets', 'products', 'productApiLinks', 'subscriptions', 'backends']);
+const SERVICE_PREFIXES = ['/apis/', '/apiversionsets/', '/products/', '/subscriptions/', '/backends/'];
+const SNAPSHOT_FORMAT = 1;
+
+interface PersistedConfig {
+  readonly format: number;
+  readonly gatewayId: string;
+  readonly revision: number;
+  readonly gateway: ResourceRecord | undefined;
+  readonly workspaces: string[];
+  readonly records: ResourceRecord[];
+}
+
+/**
+ * Follows the store for one gateway: a full read at start (and after the store comes back), then
+ * the change feed (`onChange` in this process or PostgreSQL NOTIFY, with a poll as backstop).
+ * Changes mark only what they touch; the next snapshot recompiles those APIs, reuses the others
+ * and is swapped in atomically.
+ */
+export function createConfigFollower(options: ConfigFollowerOptions): ConfigFollower {
+  const gatewayId = options.gatewayId.toLowerCase();
+  const gatewayKey = `/gateways/${gatewayId}`;
+  const linkPrefix = `${gatewayKey}/workspacelinks/`;
+  const serviceLevel = gatewayId === 'managed';
+  const pollMs = options.pollMs ?? 500;
+  const log = options.log ?? (() => undefined);
+
+  let store = options.store;
+  let unsubscribe: (() => void) | undefined;
+  let revision = 0;
+  let gatewayRecord: ResourceRecord | undefined;
+  const workspaces = new Set<string>();
+  const byKind = new Map<string, Map<string, ResourceRecord>>();
+  for (const kind of SERVED_KINDS) byKind.set(kind, new Map());
+  const opsByApi = new Map<string, Map<string, ResourceRecord>>();
+  const compiled = new Map<string, CompiledApi>();
+  const dirtyApis = new Set<string>();
+  let subscriptionsDirty = true;
+  let backendsDirty = true;
+  let routerDirty = true;
+  let subscriptions: SubscriptionIndex | undefined;
+  let backends: Map<string, UpstreamTarget> = new Map();
+  let snapshot: Snapshot | undefined;
+  let needFullLoad = true;
+  let reachable = store !== undefined;
+  let closed = false;
+  const listeners = new Set<(snapshot: Snapshot) => void>();
+
+  const kindMap = (kind: string): Map<string, ResourceRecord> => byKind.get(kind)!;
+
+  const markDirty = (record: ResourceRecord): void => {
+    switch (record.kind) {
+      case 'apis':
+        dirtyApis.add(record.key);
+        break;
+      case 'apiOperations':
+        dirtyApis.add(record.parentKey);
+        break;
+      case 'apiVersionSets':
+        for (const api of kindMap('apis').values()) {
+          const ref = api.properties.apiVersionSetId;
+          if (typeof ref === 'string' && resolveKey(ref, api.workspace) === record.key) dirtyApis.add(api.key);
+        }
+        break;
+      case 'backends':
+        backendsDirty = true;
+        break;
+      default:
+        subscriptionsDirty = true;
+    }
+  };
+
+  const setRecord = (record: ResourceRecord): void => {
+    if (!SERVED_KINDS.has(record.kind)) return;
+    const previous = kindMap(record.kind).get(record.key);
+    if (previous && previous.revision === record.revision) return;
+    kindMap(record.kind).set(record.key, record);
+    if (record.kind === 'apiOperations') {
+      let ops = opsByApi.get(record.parentKey);
+      if (!ops) opsByApi.set(record.parentKey, (ops = new Map()));
+      ops.set(record.key, record);
+    }
+    markDirty(record);
+  };
+
+  const removeRecord = (key: string, kind: string): void => {
+    const record = byKind.get(kind)?.get(key);
+    if (!record) return;
+    kindMap(kind).delete(key);
+    if (kind === 'apiOperations') opsByApi.get(record.parentKey)?.delete(key);
+    if (kind === 'apis') opsByApi.delete(key);
+    markDirty(record);
+  };
+
+  const clearAll = (): void => {
+    for (const map of byKind.values()) map.clear();
+    opsByApi.clear();
+    compiled.clear();
+    workspaces.clear();
+    dirtyApis.clear();
+    subscriptionsDirty = backendsDirty = routerDirty = true;
+  };
+
+  const loadWorkspace = async (reader: ConfigStore, workspace: string): Promise<void> => {
+    workspaces.add(workspace);
+    for (const record of await reader.listByPrefix(`/workspaces/${workspace}/`)) {
+      if (record.workspace === workspace) setRecord(record);
+    }
+  };
+
+  const unloadWorkspace = (workspace: string): void => {
+    workspaces.delete(workspace);
+    for (const [kind, map] of byKind) {
+      for (const record of [...map.values()]) if (record.workspace === workspace) removeRecord(record.key, kind);
+    }
+  };
+
+  const fullLoad = async (reader: ConfigStore): Promise<void> => {
+    const at = await reader.currentRevision();
+    const gateway = await reader.get(gatewayKey);
+    const links = await reader.listByPrefix(linkPrefix);
+    const records: ResourceRecord[] = [];
+    if (serviceLevel) {
+      for (const prefix of SERVICE_PREFIXES) for (const record of await reader.listByPrefix(prefix)) if (record.workspace === '') records.push(record);
+    }
+    const names = links.filter((l) => l.kind === 'gatewayWorkspaceLinks').map((l) => l.name.toLowerCase());
+    for (const name of names) {
+      for (const record of await reader.listByPrefix(`/workspaces/${name}/`)) if (record.workspace === name) records.push(record);
+    }
+    // Everything read: replace the state in one step.
+    clearAll();
+    gatewayRecord = gateway;
+    for (const name of names) workspaces.add(name);
+    for (const record of records) setRecord(record);
+    revision = at;
+    await applyChanges(reader, await readChanges(reader));
+  };
+
+  const readChanges = async (reader: ConfigStore): Promise<Change[]> => {
+    const all: Change[] = [];
+    for (;;) {
+      const batch = await reader.changesSince(revision, 5000);
+      if (batch.length === 0) break;
+      all.push(...batch);
+      revision = batch[batch.length - 1].revision;
+      if (batch.length < 5000) break;
+    }
+    return all;
+  };
+
+  const applyChanges = async (reader: ConfigStore, changes: readonly Change[]): Promise<void> => {
+    const seen = new Set<string>();
+    for (let i = changes.length - 1; i >= 0; i--) {
+      const change = changes[i];
+      if (seen.has(change.key)) continue;
+      seen.add(change.key);
+    }
+    for (const change of changes) {
+      if (!seen.delete(change.key)) continue;
+      if (change.key === gatewayKey) {
+        gatewayRecord = await reader.get(gatewayKey);
+        continue;
+      }
+      if (change.kind === 'gatewayWorkspaceLinks') {
+        if (!change.key.startsWith(linkPrefix)) continue;
+        const name = change.key.slice(linkPrefix.length);
+        const link = await reader.get(change.key);
+        if (link && !workspaces.has(name)) await loadWorkspace(reader, name);
+        else if (!link && workspaces.has(name)) unloadWorkspace(name);
+        continue;
+      }
+      if (!SERVED_KINDS.has(change.kind)) continue;
+      if (change.workspace === '' ? !serviceLevel : !workspaces.has(change.workspace)) continue;
+      const record = await reader.get(change.key);
+      if (record) setRecord(record);
+      else removeRecord(change.key, change.kind);
+    }
+  };
+
+  const rebuild = (): void => {
+    const apis = kindMap('apis');
+    for (const key of dirtyApis) {
+      const record = apis.get(key);
+      if (!record) {
+        compiled.delete(key);
+      } else {
+        const ref = record.properties.apiVersionSetId;
+        const versionSet = typeof ref === 'string' && ref !== '' ? kindMap('apiVersionSets').get(resolveKey(ref, record.workspace)) : undefined;
+        const ops = opsByApi.get(key)?.values() ?? [];
+        compiled.set(key, compileApi(record, ops, versionSet, `${record.revision}`));
+      }
+      routerDirty = true;
+    }
+    dirtyApis.clear();
+    if (subscriptionsDirty || !subscriptions) {
+      subscriptions = compileSubscriptions(kindMap('subscriptions').values(), kindMap('products').values(), kindMap('productApiLinks').values(), options.reveal);
+      subscriptionsDirty = false;
+    }
+    if (backendsDirty) {
+      backends = new Map();
+      for (const record of kindMap('backends').values()) {
+        const properties = options.reveal(record);
+        if (typeof properties.url !== 'string') continue;
+        try {
+          backends.set(record.key, compileUpstream(properties.url, properties));
+        } catch (error) {
+          log(`backend ${record.id}: ${(error as Error).message}`);
+        }
+      }
+      backendsDirty = false;
+    }
+    const router = routerDirty || !snapshot ? createRouter(compiled.values()) : snapshot.router;
+    routerDirty = false;
+    const failures = new Map<string, string>();
+    for (const api of compiled.values()) if (api.failure !== undefined) failures.set(api.id, api.failure);
+    snapshot = {
+      gatewayId,
+      revision,
+      workspaces: new Set(workspaces),
+      serviceLevel,
+      router,
+      subscriptions: subscriptions!,
+      backends,
+      failures,
+    };
+    for (const listener of listeners) listener(snapshot);
+    schedulePersist();
+  };
+
+  // Persistence of the last good configuration: sealed records as the store holds them.
+  let persistTimer: NodeJS.Timeout | undefined;
+  const persistNow = (): void => {
+    if (!options.snapshotFile || !snapshot) return;
+    const records: ResourceRecord[] = [];
+    for (const map of byKind.values()) records.push(...map.values());
+    const data: PersistedConfig = { format: SNAPSHOT_FORMAT, gatewayId, revision, gateway: gatewayRecord, workspaces: [...workspaces], records };
+    try {
+      const tmp = `${options.snapshotFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
+      renameSync(tmp, options.snapshotFile);
+    } catch (error) {
+      log(`could not persist the configuration snapshot: ${(error as Error).message}`);
+    }
+  };
+  const schedulePersist = (): void => {
+    if (!options.snapshotFile || persistTimer) return;
+    persistTimer = setTimeout(() => {
+      persistTimer = undefined;
+      persistNow();
+    }, 200);
+    persistTimer.unref();
+  };
+
+  const loadPersisted = (): boolean => {
+    if (!options.snapshotFile || !existsSync(options.snapshotFile)) return false;
+    try {
+      const data = JSON.parse(readFileSync(options.snapshotFile, 'utf8')) as PersistedConfig;
+      if (data.format !== SNAPSHOT_FORMAT || data.gatewayId !== gatewayId) return false;
+      clearAll();
+      gatewayRecord = data.gateway;
+      for (const name of data.workspaces) workspaces.add(name);
+      for (const record of data.records) setRecord(record);
+      revision = data.revision;
+      rebuild();
+      log(`serving the configuration persisted at revision ${revision}`);
+      return true;
+    } catch (error) {
+      log(`could not read the persisted configuration: ${(error as Error).message}`);
+      return false;
+    }
+  };
+
+  // The follow loop: one sync at a time; a request for another while one runs is coalesced.
+  let running: Promise<void> | undefined;
+  let again = false;
+  const syncOnce = async (): Promise<void> => {
+    const reader = store;
+    if (!reader || closed) return;
+    try {
+      if (needFullLoad) {
+        await fullLoad(reader);
+        needFullLoad = false;
+        rebuild();
+      } else {
+        const changes = await readChanges(reader);
+        if (changes.length === 0) {
+          reachable = true;
+          return;
+        }
+        await applyChanges(reader, changes);
+        rebuild();
+      }
+      if (!reachable) log('the store is reachable again; configuration re-read');
+      reachable = true;
+    } catch (error) {
+      if (reachable) log(`the store is unreachable (${(error as Error).message}); serving the last good configuration`);
+      reachable = false;
+      // After reconnecting, read everything again rather than trusting the feed position.
+      needFullLoad = true;
+    }
+  };
+  const sync = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await syncOnce();
+      } while (again && !closed);
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const attach = (reader: ConfigStore): void => {
+    unsubscribe?.();
+    store = reader;
+    needFullLoad = true;
+    unsubscribe = reader.onChange(() => void sync());
+  };
+
+  if (store) attach(store);
+  const poll = setInterval(() => void sync(), pollMs);
+  poll.unref();
+
+  const ready = (async () => {
+    if (store) {
+      await sync();
+      if (snapshot) return;
+    }
+    if (loadPersisted()) return;
+    // Neither the store nor a persisted snapshot: wait for the store.
+    await new Promise<void>((resolve) => {
+      const off = (): void => {
+        listeners.delete(done);
+      };
+      const done = (): void => {
+        off();
+        resolve();
+      };
+      listeners.add(done);
+    });
+  })();
+
+  return {
+    ready,
+    current: () => snapshot,
+    gateway: () => gatewayRecord,
+    onSwap(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    connect(reader) {
+      attach(reader);
+      void sync();
+    },
+    sync,
+    storeReachable: () => reachable,
+    async close() {
+      closed = true;
+      clearInterval(poll);
+      unsubscribe?.();
+      await running;
+      if (persistTimer) {
+        clearTimeout(persistTimer);
+        persistTimer = undefined;
+        persistNow();
+      }
+    },
+  };
+}
+

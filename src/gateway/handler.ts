@@ -1,0 +1,294 @@
+import { randomFillSync, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { errorResponse, forwardPipeline, type GatewayContext, type GatewayResponse } from './context.ts';
+import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry } from './snapshot.ts';
+import { checkSubscriptionKey, INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from './subscriptions.ts';
+import { DEFAULT_FORWARD_TIMEOUT_MS, type UpstreamClient } from './upstream.ts';
+
+/**
+ * The life of a gateway request (docs/architecture.md): status probe → snapshot → route (404) →
+ * API health (500) → operation (404) → subscription key (401) → the operation's pipeline (by
+ * default: forward, 502/504 on backend failures) → response streamed back → one outcome reported
+ * to the observer (request log, metrics) after the response is finished.
+ */
+
+export const STATUS_PATH = '/status-0123456789abcdef';
+
+export interface RequestOutcome {
+  readonly time: string;
+  readonly requestId: string;
+  readonly gatewayId: string;
+  readonly snapshot: Snapshot | undefined;
+  readonly api: CompiledApi | undefined;
+  readonly operation: CompiledOperation | undefined;
+  readonly subscription: SubscriptionEntry | undefined;
+  readonly productKey: string | undefined;
+  readonly method: string;
+  /** Path and query with the subscription key removed. */
+  readonly url: string;
+  readonly status: number;
+  readonly responseTimeMs: number;
+  readonly backendTimeMs: number | null;
+  readonly requestSize: number;
+  readonly responseSize: number;
+  readonly clientIp: string;
+  /** `reason: message` of the failure, if any. */
+  readonly error: string | null;
+}
+
+export interface RequestObserver {
+  started(gatewayId: string): void;
+  finished(outcome: RequestOutcome): void;
+}
+
+export interface GatewayHandlerOptions {
+  readonly gatewayId: string;
+  readonly snapshot: () => Snapshot | undefined;
+  readonly upstream: UpstreamClient;
+  readonly observer?: RequestObserver;
+  /** The scheme clients used to reach this listener (X-Forwarded-Proto). */
+  readonly protocol?: 'http' | 'https';
+}
+
+/** Request headers never passed on as received: hop-by-hop ones and those the gateway sets itself. */
+const REQUEST_SKIP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'traceparent',
+]);
+
+const NOT_FOUND_MESSAGE = 'Resource not found';
+
+export function createGatewayHandler(options: GatewayHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { gatewayId, upstream, observer } = options;
+  const protocol = options.protocol ?? 'http';
+
+  return function handleGatewayRequest(req, res) {
+    const url = req.url ?? '/';
+    if (url === STATUS_PATH) {
+      const ready = options.snapshot() !== undefined;
+      res.writeHead(ready ? 200 : 503, ['content-type', 'text/plain', 'content-length', ready ? '2' : '11']);
+      res.end(ready ? 'OK' : 'Unavailable');
+      return;
+    }
+    const started = performance.now();
+    const socket = req.socket;
+    const bytesReadAtStart = socket.bytesRead;
+    const bytesWrittenAtStart = socket.bytesWritten;
+    observer?.started(gatewayId);
+    const snapshot = options.snapshot();
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    let parsedQuery: URLSearchParams | undefined;
+    const getQuery = (): URLSearchParams => (parsedQuery ??= new URLSearchParams(query));
+    const clientIp = clientAddress(req);
+    const requestId = randomUUID();
+
+    let api: CompiledApi | undefined;
+    let operation: CompiledOperation | undefined;
+    let subscription: SubscriptionEntry | undefined;
+    let productKey: string | undefined;
+    let error: string | null = null;
+    let ctx: GatewayContext | undefined;
+
+    const finish = (status: number): void => {
+      if (!observer) return;
+      const contentLength = req.headers['content-length'];
+      observer.finished({
+        time: new Date().toISOString(),
+        requestId,
+        gatewayId,
+        snapshot,
+        api,
+        operation,
+        subscription,
+        productKey,
+        method: req.method ?? 'GET',
+        url: api && query !== '' && query.includes(api.keyQuery) ? withoutQueryParameter(path, getQuery(), api.keyQuery) : url,
+        status,
+        responseTimeMs: performance.now() - started,
+        backendTimeMs: ctx?.backendTimeMs ?? null,
+        requestSize: contentLength !== undefined ? Number(contentLength) || 0 : Math.max(0, socket.bytesRead - bytesReadAtStart),
+        responseSize: Math.max(0, socket.bytesWritten - bytesWrittenAtStart),
+        clientIp,
+        error: ctx?.lastError ? `${ctx.lastError.reason}: ${ctx.lastError.message}` : error,
+      });
+    };
+
+    const reply = (response: GatewayResponse): void => {
+      send(req, res, response, finish);
+    };
+
+    if (snapshot === undefined) {
+      error = 'GatewayNotReady: no configuration yet';
+      return reply(errorResponse(503, 'Service unavailable'));
+    }
+    const route = snapshot.router.route({ path, query: getQuery, header: (name) => headerValue(req, name), method: req.method ?? 'GET' });
+    if (!route.found) {
+      error = 'RouteNotFound: no API matches';
+      return reply(errorResponse(404, NOT_FOUND_MESSAGE));
+    }
+    api = route.api;
+    if (api.failure !== undefined) {
+      error = `ConfigurationError: ${api.failure}`;
+      return reply(errorResponse(500, 'Internal server error'));
+    }
+    operation = route.operation;
+    if (operation === undefined) {
+      error = 'OperationNotFound: no operation matches';
+      return reply(errorResponse(404, NOT_FOUND_MESSAGE));
+    }
+    let key = headerValue(req, api.keyHeader);
+    if (key === undefined && query !== '' && query.includes(api.keyQuery)) key = getQuery().get(api.keyQuery) ?? undefined;
+    const check = checkSubscriptionKey(snapshot.subscriptions, api, key);
+    if (!check.ok) {
+      error = check.reason === 'missing' ? 'SubscriptionKeyNotFound: missing subscription key' : 'SubscriptionKeyInvalid: invalid subscription key';
+      return reply(errorResponse(401, check.reason === 'missing' ? MISSING_KEY_MESSAGE : INVALID_KEY_MESSAGE, ['www-authenticate', 'AzureApiManagementKey realm="gateway",name="Ocp-Apim-Subscription-Key",type="header"']));
+    }
+    subscription = check.subscription;
+    productKey = check.productKey;
+
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const method = req.method ?? 'GET';
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    ctx = {
+      requestId,
+      gatewayId,
+      snapshot,
+      api,
+      operation,
+      matchedParameters: route.matchedParameters,
+      subscription,
+      productKey,
+      clientIp,
+      request: { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null },
+      upstream: api.upstream,
+      timeoutMs: DEFAULT_FORWARD_TIMEOUT_MS,
+      lastError: undefined,
+      backendTimeMs: null,
+      signal: abort.signal,
+      forward: () => upstream.forward(ctx!),
+    };
+    const pipeline = operation.pipeline ?? forwardPipeline;
+    pipeline(ctx).then(reply, (thrown: Error) => {
+      ctx!.lastError = { source: operation!.name, reason: 'PipelineError', message: thrown?.message ?? String(thrown) };
+      reply(errorResponse(500, 'Internal server error'));
+    });
+  };
+}
+
+/** Writes the response and streams its body; reports the outcome once the exchange is over. */
+function send(req: IncomingMessage, res: ServerResponse, response: GatewayResponse, finish: (status: number) => void): void {
+  let reported = false;
+  const report = (): void => {
+    if (reported) return;
+    reported = true;
+    finish(response.status);
+  };
+  res.once('close', report);
+  if (res.destroyed) {
+    if (response.body instanceof Readable) response.body.destroy();
+    return report();
+  }
+  // Whatever the client sent that nobody read is drained, so the connection can be reused.
+  if (!req.complete && req.readableFlowing === null) req.resume();
+  res.writeHead(response.status, response.headers);
+  const body = response.body;
+  if (body === null || req.method === 'HEAD') {
+    if (body instanceof Readable) body.destroy();
+    res.end();
+  } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    res.end(body);
+  } else {
+    body.on('error', () => res.destroy());
+    res.once('close', () => {
+      if (!body.destroyed) body.destroy();
+    });
+    body.pipe(res);
+  }
+}
+
+function headerValue(req: IncomingMessage, lowerCaseName: string): string | undefined {
+  const value = req.headers[lowerCaseName];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function forwardedHeaders(req: IncomingMessage, clientIp: string, protocol: string): string[] {
+  const raw = req.rawHeaders;
+  const out: string[] = [];
+  const connection = req.headers.connection;
+  const named = connection !== undefined && connection !== 'keep-alive' && connection !== 'close' ? connection.toLowerCase().split(/\s*,\s*/) : undefined;
+  let forwardedFor: string | undefined;
+  let traceparent: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    const lower = name.toLowerCase();
+    if (REQUEST_SKIP.has(lower)) {
+      if (lower === 'x-forwarded-for') forwardedFor = forwardedFor === undefined ? raw[i + 1] : `${forwardedFor}, ${raw[i + 1]}`;
+      else if (lower === 'traceparent') traceparent = raw[i + 1];
+      continue;
+    }
+    if (named !== undefined && named.includes(lower)) continue;
+    out.push(name, raw[i + 1]);
+  }
+  out.push(
+    'x-forwarded-for',
+    forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`,
+    'x-forwarded-proto',
+    protocol,
+    'x-forwarded-host',
+    req.headers.host ?? '',
+    'traceparent',
+    nextTraceparent(traceparent),
+  );
+  return out;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+
+/** W3C trace context: keep the caller's trace, with the gateway's own span as the parent. */
+export function nextTraceparent(incoming: string | undefined): string {
+  const match = incoming === undefined ? null : TRACEPARENT.exec(incoming.trim().toLowerCase());
+  if (match && match[1] !== ZERO_TRACE) return `00-${match[1]}-${randomHex(8)}-${match[2]}`;
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
+}
+
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
+function withoutQueryParameter(path: string, query: URLSearchParams, name: string): string {
+  const copy = new URLSearchParams(query);
+  copy.delete(name);
+  const rest = copy.toString();
+  return rest === '' ? path : `${path}?${rest}`;
+}

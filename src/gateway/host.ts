@@ -1,0 +1,126 @@
+import type { ResourceRecord, Store } from '../store/store.ts';
+import type { ConfigStore } from './config-follower.ts';
+import type { RequestObserver } from './handler.ts';
+import { createGatewayRuntime, type GatewayRuntime } from './runtime.ts';
+import { createUpstreamClient, type UpstreamClient } from './upstream.ts';
+
+/**
+ * The gateways of `atrium start`: the managed gateway on ATRIUM_GATEWAY_PORT and one runtime per
+ * gateway resource that has a port, created and closed as gateway resources come and go (a
+ * runtime moves its own listener when its port changes).
+ */
+export interface GatewayHost {
+  /** Starts the managed gateway and every gateway with a port; returns their URLs by gateway id. */
+  listen(): Promise<{ managed: string; gateways: Record<string, string> }>;
+  runtime(gatewayId: string): GatewayRuntime | undefined;
+  /** URLs of the listening gateways, by gateway id. */
+  urls(): Record<string, string>;
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface GatewayHostOptions {
+  readonly store: Store;
+  readonly reveal: (record: ResourceRecord) => Record<string, unknown>;
+  readonly host: string;
+  readonly managedPort: number;
+  readonly dataDir?: string;
+  readonly observer?: RequestObserver;
+  readonly upstream?: UpstreamClient;
+  readonly pollMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
+  const upstream = options.upstream ?? createUpstreamClient();
+  const ownsUpstream = options.upstream === undefined;
+  const runtimes = new Map<string, GatewayRuntime>();
+  const store: ConfigStore = options.store;
+  let revision = 0;
+  let closed = false;
+  let unsubscribe: (() => void) | undefined;
+  let poll: NodeJS.Timeout | undefined;
+
+  const make = (gatewayId: string, fixedPort?: number): GatewayRuntime =>
+    createGatewayRuntime({
+      gatewayId,
+      store,
+      reveal: options.reveal,
+      upstream,
+      observer: options.observer,
+      host: options.host,
+      fixedPort,
+      dataDir: options.dataDir,
+      pollMs: options.pollMs,
+      log: options.log,
+    });
+
+  /** Every gateway resource with a port gets a runtime; the managed one always has one. */
+  const reconcile = async (): Promise<void> => {
+    const gateways = (await store.listByPrefix('/gateways/')).filter((r) => r.kind === 'gateways');
+    const wanted = new Set<string>();
+    for (const gateway of gateways) {
+      if (gateway.key === '/gateways/managed' || typeof gateway.properties.port !== 'number') continue;
+      const id = gateway.name.toLowerCase();
+      wanted.add(id);
+      if (!runtimes.has(id) && !closed) {
+        const runtime = make(id);
+        runtimes.set(id, runtime);
+        await runtime.start();
+      }
+    }
+    for (const [id, runtime] of runtimes) {
+      if (id === 'managed' || wanted.has(id)) continue;
+      runtimes.delete(id);
+      await runtime.close();
+    }
+  };
+
+  let running: Promise<void> = Promise.resolve();
+  const watch = (): void => {
+    running = running.then(async () => {
+      if (closed) return;
+      try {
+        const changes = await store.changesSince(revision, 10_000);
+        if (changes.length === 0) return;
+        revision = changes[changes.length - 1].revision;
+        if (changes.some((c) => c.kind === 'gateways')) await reconcile();
+      } catch (error) {
+        options.log?.(`gateways: ${(error as Error).message}`);
+      }
+    });
+  };
+
+  const urls = (): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [id, runtime] of runtimes) {
+      const url = runtime.url();
+      if (url) out[id] = url;
+    }
+    return out;
+  };
+
+  return {
+    async listen() {
+      revision = await store.currentRevision();
+      const managed = make('managed', options.managedPort);
+      runtimes.set('managed', managed);
+      const managedUrl = await managed.start();
+      await reconcile();
+      unsubscribe = store.onChange(() => watch());
+      poll = setInterval(watch, options.pollMs ?? 1000);
+      poll.unref();
+      return { managed: managedUrl!, gateways: urls() };
+    },
+    runtime: (gatewayId) => runtimes.get(gatewayId.toLowerCase()),
+    urls,
+    async close(graceMs) {
+      closed = true;
+      unsubscribe?.();
+      if (poll) clearInterval(poll);
+      await running;
+      await Promise.all([...runtimes.values()].map((r) => r.close(graceMs)));
+      runtimes.clear();
+      if (ownsUpstream) await upstream.close();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import type { CompiledApi, CompiledOperation } from './snapshot.ts';
+import { matchTemplate, type MatchedParameters } from './template.ts';
+
+/**
+ * The route table: API paths in a segment trie (lookup is O(path segments), whatever the number
+ * of APIs), version sets resolved by segment, query or header at the node where their path ends,
+ * revisions by `;rev=n` on the path's last segment. Built from compiled APIs when configuration
+ * changes; immutable afterwards.
+ */
+
+interface RevisionSet {
+  current: CompiledApi | undefined;
+  readonly byRevision: Map<string, CompiledApi>;
+}
+
+interface VersionGroup {
+  readonly versionSetKey: string;
+  readonly scheme: 'segment' | 'query' | 'header';
+  /** Lower-cased header name, or the query parameter name. */
+  readonly name: string;
+  readonly versions: Map<string, RevisionSet>;
+  /** The API of the set published without a version identifier. */
+  unversioned: RevisionSet | undefined;
+}
+
+interface ApiSlot {
+  plain: RevisionSet | undefined;
+  readonly groups: VersionGroup[];
+}
+
+interface TrieNode {
+  readonly children: Map<string, TrieNode>;
+  slot: ApiSlot | undefined;
+}
+
+export interface RouteInput {
+  /** The request path without the query string, as received. */
+  readonly path: string;
+  /** Parsed lazily: only version sets by query and templates with query parts need it. */
+  readonly query: () => URLSearchParams;
+  readonly header: (lowerCaseName: string) => string | undefined;
+  readonly method: string;
+}
+
+export type RouteResult =
+  | { readonly found: false }
+  | {
+      readonly found: true;
+      readonly api: CompiledApi;
+      /** The API is routed but has no operation for this method and path. */
+      readonly operation: CompiledOperation | undefined;
+      readonly matchedParameters: MatchedParameters;
+      /** The path after the API's path (and version segment), beginning with `/` unless empty. */
+      readonly remainder: string;
+    };
+
+const NOT_FOUND: RouteResult = { found: false };
+
+export interface Router {
+  route(input: RouteInput): RouteResult;
+  readonly apiCount: number;
+}
+
+function revisionSet(): RevisionSet {
+  return { current: undefined, byRevision: new Map() };
+}
+
+function addRevision(set: RevisionSet, api: CompiledApi): void {
+  if (api.isCurrent) set.current = api;
+  // The current revision is also reachable by its number; a non-current one only by it.
+  if (!set.byRevision.has(api.revision) || !api.isCurrent) set.byRevision.set(api.revision, api);
+}
+
+export function createRouter(apis: Iterable<CompiledApi>): Router {
+  const root: TrieNode = { children: new Map(), slot: undefined };
+  let apiCount = 0;
+  for (const api of apis) {
+    if (api.failure !== undefined && api.pathSegments === undefined) continue;
+    apiCount++;
+    let node = root;
+    for (const segment of api.pathSegments) {
+      let child = node.children.get(segment);
+      if (!child) {
+        child = { children: new Map(), slot: undefined };
+        node.children.set(segment, child);
+      }
+      node = child;
+    }
+    node.slot ??= { plain: undefined, groups: [] };
+    const slot = node.slot;
+    if (api.versionSet === undefined) {
+      slot.plain ??= revisionSet();
+      addRevision(slot.plain, api);
+      continue;
+    }
+    let group = slot.groups.find((g) => g.versionSetKey === api.versionSet!.key);
+    if (!group) {
+      group = { versionSetKey: api.versionSet.key, scheme: api.versionSet.scheme, name: api.versionSet.name, versions: new Map(), unversioned: undefined };
+      slot.groups.push(group);
+    }
+    if (api.apiVersion === '') {
+      group.unversioned ??= revisionSet();
+      addRevision(group.unversioned, api);
+    } else {
+      const version = api.apiVersion.toLowerCase();
+      let set = group.versions.get(version);
+      if (!set) group.versions.set(version, (set = revisionSet()));
+      addRevision(set, api);
+    }
+  }
+
+  const pick = (set: RevisionSet | undefined, revision: string | undefined): CompiledApi | undefined =>
+    set === undefined ? undefined : revision === undefined ? set.current : set.byRevision.get(revision);
+
+  return {
+    apiCount,
+    route(input) {
+      const segments = splitRequestPath(input.path);
+      // Walk as deep as the trie allows, remembering every node where an API path ends.
+      const candidates: { node: TrieNode; next: number; revision: string | undefined }[] = [];
+      let node = root;
+      if (node.slot) candidates.push({ node, next: 0, revision: undefined });
+      for (let i = 0; i < segments.length; i++) {
+        let segment = segments[i];
+        let revision: string | undefined;
+        const semi = segment.indexOf(';rev=');
+        if (semi !== -1) {
+          revision = segment.slice(semi + 5);
+          segment = segment.slice(0, semi);
+        }
+        const child = node.children.get(lowerDecoded(segment));
+        if (!child) break;
+        node = child;
+        if (node.slot) candidates.push({ node, next: i + 1, revision });
+        if (revision !== undefined) break;
+      }
+      for (let c = candidates.length - 1; c >= 0; c--) {
+        const { node: at, revision } = candidates[c];
+        let next = candidates[c].next;
+        const slot = at.slot!;
+        let api: CompiledApi | undefined;
+        for (const group of slot.groups) {
+          let version: string | undefined;
+          let versionRevision = revision;
+          if (group.scheme === 'segment') {
+            if (next < segments.length) {
+              version = segments[next];
+              const semi = version.indexOf(';rev=');
+              if (semi !== -1) {
+                versionRevision = version.slice(semi + 5);
+                version = version.slice(0, semi);
+              }
+            }
+          } else if (group.scheme === 'query') {
+            version = input.query().get(group.name) ?? undefined;
+          } else {
+            version = input.header(group.name);
+          }
+          const set = version === undefined ? undefined : group.versions.get(lowerDecoded(version));
+          if (set) {
+            api = pick(set, versionRevision);
+            if (api && group.scheme === 'segment') next++;
+          } else {
+            api = pick(group.unversioned, revision);
+          }
+          if (api) break;
+        }
+        api ??= pick(slot.plain, revision);
+        if (!api) continue;
+        const rest = next === 0 ? segments : segments.slice(next);
+        const remainder = rest.length === 0 ? (input.path.endsWith('/') && next > 0 ? '/' : '') : `/${rest.join('/')}${input.path.endsWith('/') ? '/' : ''}`;
+        const restForMatch = rest.length > 0 && rest[rest.length - 1] === '' ? rest.slice(0, -1) : rest;
+        const match = matchOperation(api, input.method, restForMatch, input.query);
+        return { found: true, api, operation: match?.operation, matchedParameters: match?.params ?? EMPTY_PARAMS, remainder };
+      }
+      return NOT_FOUND;
+    },
+  };
+}
+
+const EMPTY_PARAMS: MatchedParameters = Object.freeze({}) as MatchedParameters;
+
+function matchOperation(
+  api: CompiledApi,
+  method: string,
+  segments: readonly string[],
+  query: () => URLSearchParams,
+): { operation: CompiledOperation; params: MatchedParameters } | undefined {
+  const list = api.operations.byMethod.get(method) ?? api.operations.anyMethod;
+  let parsed: URLSearchParams | undefined;
+  for (const operation of list) {
+    if (operation.template.query.length > 0 && parsed === undefined) parsed = query();
+    const params = matchTemplate(operation.template, segments, parsed);
+    if (params) return { operation, params };
+  }
+  return undefined;
+}
+
+/** `/a/b/` → ['a', 'b', ''] minus the leading empty segment; `/` → []. */
+function splitRequestPath(path: string): string[] {
+  if (path === '/' || path === '') return [];
+  const parts = path.split('/');
+  parts.shift();
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+function lowerDecoded(segment: string): string {
+  if (segment.includes('%')) {
+    try {
+      return decodeURIComponent(segment).toLowerCase();
+    } catch {
+      return segment.toLowerCase();
+    }
+  }
+  return segment.toLowerCase();
+}

@@ -1,0 +1,123 @@
+import { Agent, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'undici/types/header.js';
+import { errorResponse, type GatewayContext, type GatewayResponse } from './context.ts';
+
+/**
+ * The upstream client: undici agents with pooled keep-alive connections (one that verifies TLS
+ * certificates and one for backends that switch verification off). Bodies stream both ways;
+ * nothing is buffered. Failures are outcomes: Azure's 504 for timeouts, 502 when the backend
+ * cannot be reached, with `context.LastError` set.
+ */
+export interface UpstreamClient {
+  forward(ctx: GatewayContext): Promise<GatewayResponse>;
+  close(): Promise<void>;
+}
+
+export interface UpstreamOptions {
+  /** Connections kept per backend origin. */
+  readonly connections?: number;
+  readonly keepAliveTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  /** Forwarding timeout when neither the backend nor a policy sets one: Azure's 300 seconds. */
+  readonly defaultTimeoutMs?: number;
+  /** For tests and upstream concerns composed as interceptors (retries, circuit breaking). */
+  readonly interceptors?: readonly Dispatcher.DispatcherComposeInterceptor[];
+}
+
+export const DEFAULT_FORWARD_TIMEOUT_MS = 300_000;
+
+/** Response headers a proxy must not pass on (RFC 9110 §7.6.1), plus those Node sets itself. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+
+export const BACKEND_TIMEOUT_MESSAGE = 'Backend service timed out.';
+export const BACKEND_CONNECTION_MESSAGE = 'Backend service is unreachable.';
+
+export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamClient {
+  const base = {
+    connections: options.connections ?? 512,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+    pipelining: 1,
+  };
+  const compose = (agent: Agent): Dispatcher => (options.interceptors?.length ? agent.compose(...options.interceptors) : agent);
+  const verifying = new Agent({ ...base, connect: { timeout: options.connectTimeoutMs ?? 10_000 } });
+  const permissive = new Agent({ ...base, connect: { timeout: options.connectTimeoutMs ?? 10_000, rejectUnauthorized: false } });
+  const verifyingDispatcher = compose(verifying);
+  const permissiveDispatcher = compose(permissive);
+
+  return {
+    async forward(ctx) {
+      const target = ctx.upstream;
+      if (target === undefined) {
+        ctx.lastError = { source: 'forward-request', reason: 'BackendUrlMissing', message: 'The API has no service URL and no policy chose a backend.' };
+        return errorResponse(500, 'Internal server error');
+      }
+      const request = ctx.request;
+      let path = target.basePath + request.path;
+      if (path === '') path = '/';
+      const query = joinQuery(target.baseQuery, request.query, target.query);
+      if (query !== '') path += `?${query}`;
+      const headers = target.headers.length === 0 ? request.headers : [...request.headers, ...target.headers];
+      const started = performance.now();
+      try {
+        const dispatcher = target.rejectUnauthorized ? verifyingDispatcher : permissiveDispatcher;
+        const response = await dispatcher.request({
+          origin: target.origin,
+          path,
+          method: request.method as Dispatcher.HttpMethod,
+          headers,
+          body: request.body,
+          signal: ctx.signal,
+          headersTimeout: ctx.timeoutMs,
+          bodyTimeout: ctx.timeoutMs,
+        });
+        ctx.backendTimeMs = performance.now() - started;
+        return { status: response.statusCode, headers: responseHeaders(response.headers), body: response.body };
+      } catch (error) {
+        ctx.backendTimeMs = performance.now() - started;
+        return failure(ctx, error as Error & { code?: string });
+      }
+    },
+    async close() {
+      await Promise.all([verifying.close(), permissive.close()]);
+    },
+  };
+}
+
+function joinQuery(a: string, b: string, c: string): string {
+  let query = a;
+  if (b !== '') query = query === '' ? b : `${query}&${b}`;
+  if (c !== '') query = query === '' ? c : `${query}&${c}`;
+  return query;
+}
+
+function responseHeaders(headers: IncomingHttpHeaders): string[] {
+  const flat: string[] = [];
+  const connection = headers.connection;
+  const named = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close' ? connection.toLowerCase().split(/\s*,\s*/) : undefined;
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || named?.includes(name)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) flat.push(name, v);
+    else flat.push(name, value);
+  }
+  return flat;
+}
+
+function failure(ctx: GatewayContext, error: Error & { code?: string }): GatewayResponse {
+  const code = error.code ?? '';
+  if (ctx.signal.aborted) {
+    ctx.lastError = { source: 'forward-request', reason: 'ClientConnectionFailure', message: 'The client closed the connection.' };
+    return errorResponse(499, 'Client closed request');
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    ctx.lastError = { source: 'forward-request', reason: 'Timeout', message: `Request to the backend service timed out (${code}).` };
+    return errorResponse(504, BACKEND_TIMEOUT_MESSAGE);
+  }
+  ctx.lastError = {
+    source: 'forward-request',
+    reason: 'BackendConnectionFailure',
+    message: `The backend service could not be reached: ${code || error.message}.`,
+  };
+  return errorResponse(502, BACKEND_CONNECTION_MESSAGE);
+}
