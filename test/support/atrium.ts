@@ -16,6 +16,8 @@ export interface TestResponse {
 export interface RunningAtrium {
   readonly atrium: Atrium;
   readonly url: string;
+  /** The managed gateway's URL. */
+  readonly gatewayUrl: string;
   /** A real HTTP call to the management API, with the admin key unless `headers.authorization` says otherwise. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
   close(): Promise<void>;
@@ -34,10 +36,11 @@ export async function startAtrium(options: { databaseUrl?: string; env?: Record<
     ...options.env,
   });
   const atrium = await createAtrium(config);
-  const { management: url } = await atrium.listen();
+  const { management: url, gateway: gatewayUrl } = await atrium.listen();
   return {
     atrium,
     url,
+    gatewayUrl,
     async call(method, path, body, headers = {}) {
       const init: RequestInit = {
         method,
