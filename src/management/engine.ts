@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TObject } from '@sinclair/typebox';
+import { generateSecret, hashSecret } from '../access/hashing.ts';
 import type { SecretBox } from '../access/secrets.ts';
 import { AtriumError, modelError, type ErrorDetail } from '../model/errors.ts';
 import { compileFilter } from '../model/filter.ts';
@@ -27,6 +28,8 @@ export interface ListOptions {
   readonly top?: number;
   readonly skip?: number;
   readonly filter?: string;
+  /** Narrows the list to what the caller may see (workspaces of a workspace-bound caller). */
+  readonly visible?: (record: ResourceRecord) => boolean;
 }
 
 export interface ListView {
@@ -39,6 +42,13 @@ export interface ListView {
 export interface WriteOptions {
   readonly ifMatch?: string;
   readonly ifNoneMatch?: string;
+  /** When given, the write is recorded in the audit log inside its own transaction. */
+  readonly audit?: AuditContext;
+}
+
+export interface AuditContext {
+  readonly principal: string;
+  readonly requestId: string;
 }
 
 export interface EngineOptions {
@@ -67,12 +77,12 @@ export interface Engine {
   patch(path: ResourcePath, body: unknown, options?: WriteOptions): Promise<ResourceView>;
   delete(path: ResourcePath, options?: WriteOptions): Promise<boolean>;
   list(parent: ResourcePath, kind: string, options?: ListOptions): Promise<ListView>;
-  action(path: ResourcePath, action: string, body: unknown): Promise<unknown>;
+  action(path: ResourcePath, action: string, body: unknown, options?: WriteOptions): Promise<unknown>;
   /** Alias collections: `products/{p}/apis`, `apis/{a}/tags`. */
   aliasList(owner: ResourcePath, alias: LinkAlias, options?: ListOptions): Promise<ListView>;
   aliasGet(owner: ResourcePath, alias: LinkAlias, targetName: string): Promise<ResourceView>;
-  aliasPut(owner: ResourcePath, alias: LinkAlias, targetName: string): Promise<{ view: ResourceView; created: boolean }>;
-  aliasDelete(owner: ResourcePath, alias: LinkAlias, targetName: string): Promise<boolean>;
+  aliasPut(owner: ResourcePath, alias: LinkAlias, targetName: string, options?: WriteOptions): Promise<{ view: ResourceView; created: boolean }>;
+  aliasDelete(owner: ResourcePath, alias: LinkAlias, targetName: string, options?: WriteOptions): Promise<boolean>;
   /** Creates built-in instances (the managed gateway, built-in groups) when missing. */
   seedBuiltIns(): Promise<void>;
   /** Reads a record's properties with secrets decrypted (for internal consumers such as the gateway). */
@@ -117,9 +127,10 @@ export function createEngine(options: EngineOptions): Engine {
   const present = (record: ResourceRecord): ResourceView => {
     const def = registry.get(record.kind);
     const properties = revealProperties(record);
-    if (def.secrets?.hidden && isSecretActive(def, properties)) {
+    if ((def.secrets?.hidden || def.secrets?.mode === 'hash') && isSecretActive(def, properties)) {
       for (const name of def.secrets.properties) delete properties[name];
     }
+    if (def.credential) delete properties[def.credential.hashProperty];
     return {
       record,
       etag: etagOf(record),
@@ -128,7 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const sealProperties = (def: ResourceTypeDef, properties: Record<string, unknown>): Record<string, unknown> => {
-    if (!isSecretActive(def, properties)) return properties;
+    if (!isSecretActive(def, properties) || def.secrets?.mode === 'hash') return properties;
     const sealed = { ...properties };
     for (const name of def.secrets!.properties) {
       if (sealed[name] !== undefined && sealed[name] !== null) sealed[name] = secrets.seal(sealed[name]);
@@ -304,13 +315,21 @@ export function createEngine(options: EngineOptions): Engine {
   const uniqueKeyOf = (def: ResourceTypeDef, path: ResourcePath): string | null =>
     def.uniqueness === 'service' && path.steps.length === 1 ? `${def.kind}:${path.steps[0].name.toLowerCase()}` : null;
 
-  /** Validates and writes one resource inside `tx`. */
+  /** Issues a bearer credential for `id`: the token goes to the caller once, the hash to the record. */
+  const issueCredential = async (id: string, def: ResourceTypeDef): Promise<{ token: string; hash: string }> => {
+    const secret = generateSecret(32);
+    const token = `${def.credential!.prefix}.${Buffer.from(id).toString('base64url')}.${secret}`;
+    return { token, hash: await hashSecret(secret) };
+  };
+
+  /** Validates and writes one resource inside `tx`; returns the record and any credential issued with it. */
   const writeResource = async (
     tx: StoreTx,
     path: ResourcePath,
     input: Record<string, unknown>,
     existing: ResourceRecord | undefined,
-  ): Promise<ResourceRecord> => {
+    reissue = false,
+  ): Promise<{ record: ResourceRecord; issued?: string }> => {
     const def = path.steps.at(-1)!.def;
     const name = path.steps.at(-1)!.name;
     const id = existing?.id ?? idOf(path);
@@ -324,6 +343,34 @@ export function createEngine(options: EngineOptions): Engine {
       : stripped;
     validate(def, prepared);
     const refs = await checkReferences(tx, def, path, prepared);
+    if (def.secrets?.mode === 'hash') {
+      for (const property of def.secrets.properties) {
+        const value = prepared[property];
+        if (typeof value === 'string' && value !== existingProperties?.[property]) prepared[property] = await hashSecret(value);
+      }
+    }
+    let issued: string | undefined;
+    if (def.credential) {
+      delete prepared[def.credential.property];
+      if (!existing || reissue) {
+        const credential = await issueCredential(id, def);
+        issued = credential.token;
+        prepared[def.credential.hashProperty] = credential.hash;
+      } else {
+        prepared[def.credential.hashProperty] = existingProperties?.[def.credential.hashProperty];
+      }
+    }
+    for (const property of def.uniqueProperties ?? []) {
+      const value = prepared[property];
+      if (typeof value !== 'string') continue;
+      const siblings = await tx.list({ parentKey: parentKeyOf(path), kind: def.kind });
+      const clash = siblings.items.find((r) => r.key !== keyOf(id) && String(r.properties[property] ?? '').toLowerCase() === value.toLowerCase());
+      if (clash) {
+        throw modelError('NAME_CONFLICT', `Another ${def.title} ('${clash.name}') already has ${property} '${value}'.`, [
+          { code: 'Conflict', target: `properties.${property}`, message: 'already in use' },
+        ]);
+      }
+    }
     const uniqueKey = uniqueKeyOf(def, path);
     if (uniqueKey) {
       const holder = await tx.getByUniqueKey(uniqueKey);
@@ -359,7 +406,36 @@ export function createEngine(options: EngineOptions): Engine {
       throw error;
     }
     await tx.setReferences(record.key, refs);
-    return record;
+    return { record, issued };
+  };
+
+  const audit = async (
+    tx: Pick<StoreTx, 'appendAudit'>,
+    options: WriteOptions | undefined,
+    action: string,
+    resourceId: string,
+    workspace: string | undefined,
+    status: number,
+  ): Promise<void> => {
+    if (!options?.audit) return;
+    await tx.appendAudit({
+      time: now().toISOString(),
+      requestId: options.audit.requestId,
+      principal: options.audit.principal,
+      action,
+      resourceId,
+      workspace: (workspace ?? '').toLowerCase(),
+      outcome: 'success',
+      status,
+    });
+  };
+
+  /** The representation, with a credential issued by this write shown this once. */
+  const presentIssued = (record: ResourceRecord, issued: string | undefined): ResourceView => {
+    const view = present(record);
+    if (!issued) return view;
+    const def = registry.get(record.kind);
+    return { ...view, representation: { ...view.representation, properties: { ...view.representation.properties, [def.credential!.property]: issued } } };
   };
 
   const targetOfPath = (path: ResourcePath): { def: ResourceTypeDef; name: string; id: string; key: string } => {
@@ -381,8 +457,9 @@ export function createEngine(options: EngineOptions): Engine {
       await checkAncestors(tx, path, path.steps.length - 1);
       const existing = await tx.get(key);
       checkPreconditions(existing, options, id);
-      const record = await writeResource(tx, path, input, existing);
-      return { view: present(record), created: !existing };
+      const { record, issued } = await writeResource(tx, path, input, existing);
+      await audit(tx, options, 'PUT', record.id, path.workspace, existing ? 200 : 201);
+      return { view: presentIssued(record, issued), created: !existing };
     });
   };
 
@@ -396,7 +473,9 @@ export function createEngine(options: EngineOptions): Engine {
       if (!existing) throw notFound(id, def.title);
       checkPreconditions(existing, options, id);
       const merged = mergePatch(revealProperties(existing), input);
-      return present(await writeResource(tx, path, merged, existing));
+      const { record } = await writeResource(tx, path, merged, existing);
+      await audit(tx, options, 'PATCH', record.id, path.workspace, 200);
+      return present(record);
     });
   };
 
@@ -454,6 +533,7 @@ export function createEngine(options: EngineOptions): Engine {
         throw modelError('BUILT_IN_RESOURCE', `'${existing.id}' is built in and cannot be deleted.`);
       }
       for (const record of await collectDeletion(tx, existing)) await tx.delete(record.key);
+      await audit(tx, options, 'DELETE', existing.id, path.workspace, 200);
       return true;
     });
   };
@@ -482,14 +562,27 @@ export function createEngine(options: EngineOptions): Engine {
       kind: def.kind,
       top,
       skip,
-      where: predicate ? (record) => predicate(record.name, record.properties) : undefined,
+      where:
+        predicate || options?.visible
+          ? (record) => (!options?.visible || options.visible(record)) && (!predicate || predicate(record.name, record.properties))
+          : undefined,
     });
     return { value: result.items.map((r) => present(r).representation), count: result.count, top, skip };
   };
 
-  const action = async (path: ResourcePath, name: string, body: unknown): Promise<unknown> => {
+  const action = async (path: ResourcePath, name: string, body: unknown, options?: WriteOptions): Promise<unknown> => {
     checkPath(path);
     const { def, id, key } = targetOfPath(path);
+    if (def.credential && def.credential.regenerateAction.toLowerCase() === name.toLowerCase()) {
+      return store.write(async (tx) => {
+        await checkAncestors(tx, path, path.steps.length - 1);
+        const existing = await tx.get(key);
+        if (!existing) throw notFound(id, def.title);
+        const { record, issued } = await writeResource(tx, path, revealProperties(existing), existing, true);
+        await audit(tx, options, `POST ${def.credential!.regenerateAction}`, record.id, path.workspace, 200);
+        return presentIssued(record, issued).representation;
+      });
+    }
     const actionDef = Object.entries(def.actions ?? {}).find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
     if (!actionDef) throw modelError('ACTION_NOT_FOUND', `${def.title} resources have no action '${name}'.`);
     if (actionDef.kind === 'reveal') {
@@ -503,6 +596,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (!existing) throw notFound(id, def.title);
       const outcome = actionDef.run({ properties: revealProperties(existing), random, body });
       if (outcome.properties) await writeResource(tx, path, { ...revealProperties(existing), ...outcome.properties }, existing);
+      await audit(tx, options, `POST ${name}`, existing.id, path.workspace, outcome.response === undefined ? 204 : 200);
       return outcome.response;
     });
   };
@@ -581,7 +675,7 @@ export function createEngine(options: EngineOptions): Engine {
     return present(target);
   };
 
-  const aliasPut = async (owner: ResourcePath, alias: LinkAlias, targetName: string): Promise<{ view: ResourceView; created: boolean }> => {
+  const aliasPut = async (owner: ResourcePath, alias: LinkAlias, targetName: string, options?: WriteOptions): Promise<{ view: ResourceView; created: boolean }> => {
     checkPath(owner);
     checkName(registry.get(alias.targetKind), targetName);
     return store.write(async (tx) => {
@@ -596,17 +690,19 @@ export function createEngine(options: EngineOptions): Engine {
         const linkPath: ResourcePath = { workspace: owner.workspace, steps: [...linkParent.steps, { def: linkDef, name: linkName }] };
         const referenceValue = alias.linkUnder === 'owner' ? target.id : idOf(referenced);
         await writeResource(tx, linkPath, { [alias.property]: referenceValue }, await tx.get(keyOf(idOf(linkPath))));
+        await audit(tx, options, 'PUT', `${idOf(owner)}/${alias.segment}/${targetName}`, owner.workspace, 201);
       }
       return { view: present(target), created: existing.length === 0 };
     });
   };
 
-  const aliasDelete = async (owner: ResourcePath, alias: LinkAlias, targetName: string): Promise<boolean> => {
+  const aliasDelete = async (owner: ResourcePath, alias: LinkAlias, targetName: string, options?: WriteOptions): Promise<boolean> => {
     checkPath(owner);
     return store.write(async (tx) => {
       await checkAncestors(tx, owner, owner.steps.length);
       const links = await findAliasLinks(tx, owner, alias, targetName);
       for (const link of links) await tx.delete(link.key);
+      if (links.length > 0) await audit(tx, options, 'DELETE', `${idOf(owner)}/${alias.segment}/${targetName}`, owner.workspace, 200);
       return links.length > 0;
     });
   };

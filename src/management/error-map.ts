@@ -38,6 +38,8 @@ export const errorMap: Readonly<Record<string, Mapping>> = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, azureCode: 'UnsupportedMediaType' },
   UNAUTHENTICATED: { status: 401, azureCode: 'Unauthorized' },
   FORBIDDEN: { status: 403, azureCode: 'Forbidden' },
+  LOGIN_FAILED: { status: 401, azureCode: 'Unauthorized' },
+  TOO_MANY_ATTEMPTS: { status: 429, azureCode: 'TooManyRequests' },
   SECRET_UNREADABLE: { status: 500, azureCode: 'InternalError' },
   STORE_UNAVAILABLE: { status: 503, azureCode: 'ServiceUnavailable' },
   INTERNAL_ERROR: { status: 500, azureCode: 'InternalError' },

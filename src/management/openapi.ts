@@ -127,6 +127,20 @@ export function buildOpenApiDocument(registry: Registry, routes: readonly RouteS
   paths['/workspaces/{workspaceId}/logs'] = { get: { summary: "A workspace's gateway request logs", tags: ['Logs'], parameters: [workspaceParam, ...logParams], responses: recordResponses } };
   paths['/auditLog'] = { get: { summary: 'The audit log of every management write and denied call', tags: ['Audit'], parameters: recordParams, responses: recordResponses } };
   paths['/workspaces/{workspaceId}/auditLog'] = { get: { summary: "A workspace's audit log", tags: ['Audit'], parameters: [workspaceParam, ...recordParams], responses: recordResponses } };
+  paths['/auth/login'] = {
+    post: {
+      summary: 'Operator sign-in: a session token',
+      tags: ['Access'],
+      security: [],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } } } } },
+      responses: {
+        '200': { description: '{ token, expiresAt }', content: { 'application/json': { schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } } } },
+        '401': errorResponse('Invalid email or password'),
+        '429': errorResponse('Too many failed attempts; see Retry-After'),
+      },
+    },
+  };
+  paths['/auth/logout'] = { post: { summary: 'Ends the calling session', tags: ['Access'], responses: { '204': { description: 'Signed out' }, ...errors } } };
   paths['/health'] = { get: { summary: 'Readiness', security: [], responses: { '200': { description: 'Ready' } } } };
   paths['/openapi.json'] = { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document' } } } };
   return {

@@ -16,7 +16,7 @@ export function registerRecordRoutes(app: FastifyInstance, store: Store, scope: 
     return workspace.toLowerCase();
   };
 
-  app.get('/logs', async (request, reply) => {
+  app.get('/logs', { config: { access: { family: 'logs', action: 'read' } } }, async (request, reply) => {
     const workspace = await workspaceOf(request);
     const query = request.query as Record<string, unknown>;
     const page = pageOf(query);
@@ -32,7 +32,7 @@ export function registerRecordRoutes(app: FastifyInstance, store: Store, scope: 
     return sendPage(request, reply, result.items, result.count, page);
   });
 
-  app.get('/auditLog', async (request, reply) => {
+  app.get('/auditLog', { config: { access: { family: 'audit', action: 'read' } } }, async (request, reply) => {
     const workspace = await workspaceOf(request);
     const query = request.query as Record<string, unknown>;
     const page = pageOf(query);

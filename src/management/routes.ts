@@ -41,13 +41,17 @@ export function buildRoutes(registry: Registry): RouteSpec[] {
     const collectionUrl = itemUrl.slice(0, itemUrl.lastIndexOf('/'));
     for (const scope of scopes) {
       const base = { scope, def, params } as const;
-      routes.push({ ...base, method: 'GET', url: collectionUrl, operation: 'list' });
-      routes.push({ ...base, method: 'GET', url: itemUrl, operation: 'get' });
-      routes.push({ ...base, method: 'HEAD', url: itemUrl, operation: 'head' });
-      routes.push({ ...base, method: 'PUT', url: itemUrl, operation: 'put' });
-      routes.push({ ...base, method: 'PATCH', url: itemUrl, operation: 'patch' });
-      routes.push({ ...base, method: 'DELETE', url: itemUrl, operation: 'delete' });
-      for (const action of Object.keys(def.actions ?? {})) {
+      const offers = (method: 'get' | 'list' | 'put' | 'patch' | 'delete'): boolean => !def.methods || def.methods.includes(method);
+      if (offers('list')) routes.push({ ...base, method: 'GET', url: collectionUrl, operation: 'list' });
+      if (offers('get')) {
+        routes.push({ ...base, method: 'GET', url: itemUrl, operation: 'get' });
+        routes.push({ ...base, method: 'HEAD', url: itemUrl, operation: 'head' });
+      }
+      if (offers('put')) routes.push({ ...base, method: 'PUT', url: itemUrl, operation: 'put' });
+      if (offers('patch')) routes.push({ ...base, method: 'PATCH', url: itemUrl, operation: 'patch' });
+      if (offers('delete')) routes.push({ ...base, method: 'DELETE', url: itemUrl, operation: 'delete' });
+      const actionNames = [...Object.keys(def.actions ?? {}), ...(def.credential ? [def.credential.regenerateAction] : [])];
+      for (const action of actionNames) {
         routes.push({ ...base, method: 'POST', url: `${itemUrl}/${action}`, operation: 'action', action });
       }
       for (const alias of linkAliases.filter((a) => a.ownerKind === def.kind)) {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Authenticator, Principal } from '../access/authenticator.ts';
+import { decide, type AccessRequest } from '../access/authorize.ts';
+import { familyOfKind, type Action, type Family } from '../access/roles.ts';
 import { AtriumError } from '../model/errors.ts';
-import type { Engine, ListView, ResourceView } from './engine.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import type { Engine, ListView, ResourceView, WriteOptions } from './engine.ts';
 import { toHttpError } from './error-map.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { registerRecordRoutes } from './records.ts';
@@ -23,11 +26,16 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** Set once the call has its audit entry (denied calls, engine writes). */
+    audited?: boolean;
   }
   interface FastifyContextConfig {
-    /** Routes that answer without authentication (health, the OpenAPI document). */
+    /** Routes that answer without authentication (health, the OpenAPI document, login). */
     public?: boolean;
+    /** Resource routes: the access rule is derived from the route. */
     route?: RouteSpec;
+    /** Other routes: any authenticated principal ('self'), or a family and action. */
+    access?: 'self' | { readonly family: Family; readonly action: Action };
   }
 }
 
@@ -82,6 +90,42 @@ export async function createManagementServer(options: ManagementServerOptions): 
     const principal = await authenticator.authenticate(match[1].trim());
     if (!principal) throw new AtriumError('UNAUTHENTICATED', 'The bearer token is not valid.');
     request.principal = principal;
+    if (request.is404) return;
+    const access = accessRequestOf(request);
+    if (access === 'self') return;
+    const decision = access ? decide(principal.workspace, principal.grants, access) : 'deny';
+    if (decision === 'allow') return;
+    await auditCall(request, 'denied', decision === 'hide' ? 404 : 403);
+    if (decision === 'hide') throw new AtriumError('RESOURCE_NOT_FOUND', `Workspace '${access!.workspace}' was not found.`);
+    throw new AtriumError('FORBIDDEN', access ? `${principal.displayName} may not ${access.action} ${access.family} ${access.workspace ? `in workspace '${access.workspace}'` : access.gateway ? `of gateway '${access.gateway}'` : 'at service level'}.` : 'This route is not open to this caller.');
+  });
+
+  /** Appends one audit entry outside any write transaction (denied and failed calls, revealed secrets). */
+  const auditCall = async (request: FastifyRequest, outcome: 'success' | 'denied' | 'failed', status: number): Promise<void> => {
+    request.audited = true;
+    const workspace = (request.params as Record<string, string> | undefined)?.workspaceId;
+    await engine.store
+      .appendAudit({
+        time: new Date().toISOString(),
+        requestId: request.id,
+        principal: request.principal?.id ?? 'anonymous',
+        action: request.method,
+        resourceId: request.url.split('?')[0].slice(0, 1024),
+        workspace: request.routeOptions.config?.route?.scope === 'workspace' || request.routeOptions.config?.access ? (workspace ?? '').toLowerCase() : '',
+        outcome,
+        status,
+      })
+      .catch((error: Error) => request.log.error(error));
+  };
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.audited || !request.routeOptions.config || request.routeOptions.url === undefined) return;
+    const status = reply.statusCode;
+    const route = request.routeOptions.config.route;
+    const write = request.method !== 'GET' && request.method !== 'HEAD';
+    if (status === 401) await auditCall(request, 'denied', status);
+    else if (write && status >= 400) await auditCall(request, 'failed', status);
+    else if (route?.operation === 'action' && status < 400 && route.def.actions?.[route.action!]?.kind === 'reveal') await auditCall(request, 'success', status);
   });
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
@@ -89,6 +133,8 @@ export async function createManagementServer(options: ManagementServerOptions): 
     const { status, body } = toHttpError(atrium);
     if (status >= 500) request.log.error(error);
     if (status === 401) reply.header('www-authenticate', 'Bearer');
+    const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     reply.status(status).send(body);
   });
 
@@ -112,6 +158,7 @@ export async function createManagementServer(options: ManagementServerOptions): 
     });
   };
 
+  registerAuthRoutes(app, engine);
   for (const route of routes.filter((r) => r.scope === 'service')) register(app, route);
   registerRecordRoutes(app, engine.store, 'service');
   await app.register(
@@ -127,7 +174,12 @@ export async function createManagementServer(options: ManagementServerOptions): 
 async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const params = request.params as Record<string, string>;
   const query = request.query as Record<string, string | string[] | undefined>;
-  const conditions = { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
+  const conditions: WriteOptions = {
+    ifMatch: header(request, 'if-match'),
+    ifNoneMatch: header(request, 'if-none-match'),
+    audit: { principal: request.principal!.id, requestId: request.id },
+  };
+  request.audited = request.method !== 'GET' && request.method !== 'HEAD';
   const sendView = (view: ResourceView, status = 200): unknown => {
     reply.header('etag', view.etag);
     return reply.status(status).send(view.representation);
@@ -152,10 +204,16 @@ async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest,
     }
     case 'list': {
       const parent = pathFromParams(engine.registry, route, params, route.params.length - 1);
-      return sendList(request, reply, await engine.list(parent, route.def.kind, listOptions(query)));
+      const principal = request.principal!;
+      // Every caller may list workspaces, and sees those it has standing in.
+      const visible =
+        route.def.kind === 'workspaces'
+          ? (record: { name: string }) => decide(principal.workspace, principal.grants, { family: 'workspaces', action: 'read', workspace: record.name.toLowerCase() }) === 'allow'
+          : undefined;
+      return sendList(request, reply, await engine.list(parent, route.def.kind, { ...listOptions(query), visible }));
     }
     case 'action': {
-      const result = await engine.action(pathFromParams(engine.registry, route, params), route.action!, request.body);
+      const result = await engine.action(pathFromParams(engine.registry, route, params), route.action!, request.body, conditions);
       return result === undefined ? reply.status(204).send() : reply.status(200).send(result);
     }
     case 'aliasList':
@@ -168,14 +226,42 @@ async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest,
       return reply.status(200).send();
     }
     case 'aliasPut': {
-      const { view, created } = await engine.aliasPut(pathFromParams(engine.registry, route, params), route.alias!, params.targetId);
+      const { view, created } = await engine.aliasPut(pathFromParams(engine.registry, route, params), route.alias!, params.targetId, conditions);
       return sendView(view, created ? 201 : 200);
     }
     case 'aliasDelete': {
-      const deleted = await engine.aliasDelete(pathFromParams(engine.registry, route, params), route.alias!, params.targetId);
+      const deleted = await engine.aliasDelete(pathFromParams(engine.registry, route, params), route.alias!, params.targetId, conditions);
       return reply.status(deleted ? 200 : 204).send();
     }
   }
+}
+
+const READ_OPERATIONS = new Set(['get', 'head', 'list', 'aliasGet', 'aliasHead', 'aliasList']);
+
+/** What a call touches and does, for the authorization decision; undefined denies. */
+function accessRequestOf(request: FastifyRequest): AccessRequest | 'self' | undefined {
+  const config = request.routeOptions.config;
+  const params = (request.params ?? {}) as Record<string, string>;
+  const workspace = params.workspaceId?.toLowerCase();
+  if (config?.access === 'self') return 'self';
+  if (config?.access) return { ...config.access, workspace };
+  const route = config?.route;
+  if (!route) return undefined;
+  const family = familyOfKind[route.def.kind];
+  if (!family) return undefined;
+  let action: Action;
+  if (READ_OPERATIONS.has(route.operation)) action = 'read';
+  else if (route.operation === 'delete' || route.operation === 'aliasDelete') action = 'delete';
+  else if (route.operation === 'action') action = route.def.actions?.[route.action!]?.kind === 'reveal' ? 'reveal' : 'write';
+  else action = 'write';
+  if (route.def.kind === 'workspaces') {
+    // Creating and deleting workspaces is a service-level act; reading one is the workspace's.
+    if (route.operation === 'list') return 'self';
+    return action === 'read' || route.operation === 'patch' ? { family, action, workspace } : { family, action };
+  }
+  if (route.scope === 'workspace') return { family, action, workspace };
+  // Gateway-scoped roles apply to a gateway's own routes.
+  return { family, action, gateway: route.params[0] === 'gatewayId' ? params.gatewayId?.toLowerCase() : undefined };
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

@@ -46,6 +46,23 @@ export interface ResourceTypeDef {
   readonly actions?: Readonly<Record<string, ActionDef>>;
   /** Only the 'policy' document types: the document content property, for format negotiation. */
   readonly documentProperty?: string;
+  /** Property values unique among siblings, compared without case (an operator's email). */
+  readonly uniqueProperties?: readonly string[];
+  /** REST methods offered (default: all). Sessions, for instance, are read and revoked only. */
+  readonly methods?: readonly ('get' | 'list' | 'put' | 'patch' | 'delete')[];
+  /** A bearer credential issued by the engine: shown once in the creating response, stored only as a hash. */
+  readonly credential?: CredentialDef;
+}
+
+export interface CredentialDef {
+  /** Property that carries the plain credential in the creating (or regenerating) response only. */
+  readonly property: string;
+  /** Hidden property that stores its scrypt hash. */
+  readonly hashProperty: string;
+  /** Token prefix, which tells the authenticator what kind of credential it holds (`atk`). */
+  readonly prefix: string;
+  /** Action that issues a new credential and invalidates the old one. */
+  readonly regenerateAction: string;
 }
 
 export interface ReferenceDef {
@@ -78,6 +95,8 @@ export interface SecretDef {
   readonly when?: (properties: Record<string, unknown>) => boolean;
   /** Hidden from GET and lists (revealed only through an action). */
   readonly hidden: boolean;
+  /** 'encrypt' (default): sealed with the service's secret key. 'hash': stored only as a scrypt hash (passwords); always hidden. */
+  readonly mode?: 'encrypt' | 'hash';
 }
 
 export interface BuiltInDef {

@@ -1,4 +1,5 @@
 import type { ResourceTypeDef } from '../resource-type.ts';
+import { apiKeys, operatorSessions, operators, roleAssignments } from './access.ts';
 import { apiVersionSets } from './api-version-sets.ts';
 import { apiDiagnostics, apiOperations, apiReleases, apiSchemas, apis } from './apis.ts';
 import { authorizationServers } from './authorization-servers.ts';
@@ -52,6 +53,10 @@ export const resourceTypes: readonly ResourceTypeDef[] = [
   notifications,
   gateways,
   gatewayWorkspaceLinks,
+  operators,
+  operatorSessions,
+  apiKeys,
+  roleAssignments,
 ];
 
 /** The declaration of a kind, or undefined. */

@@ -48,7 +48,7 @@ test('an authorization server reveals its secrets through listSecrets and keeps 
 });
 
 test("a user's password is hidden and kept when not sent again; users are active by default", () => {
-  assert.deepEqual(users.secrets, { properties: ['password'], hidden: true });
+  assert.deepEqual(users.secrets, { properties: ['password'], hidden: true, mode: 'hash' });
   const created = users.prepare!({ name: 'u', properties: { email: 'a@b.c', firstName: 'A', lastName: 'B', password: 'pw' }, workspace: undefined, random, now: new Date() });
   assert.equal(created.state, 'active');
   const updated = users.prepare!({ name: 'u', properties: { email: 'a@b.c', firstName: 'A', lastName: 'C' }, existing: created, workspace: undefined, random, now: new Date() });

@@ -48,6 +48,6 @@ export const users: ResourceTypeDef = {
   schema: userProperties,
   readOnly: ['registrationDate', 'groups'],
   uniqueness: 'service',
-  secrets: { properties: ['password'], hidden: true },
+  secrets: { properties: ['password'], hidden: true, mode: 'hash' },
   prepare: prepareUser,
 };
