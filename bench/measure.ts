@@ -38,7 +38,7 @@ export interface Repetition {
 }
 
 export type Outcome =
-  | { status: 'measured'; repetitions: Repetition[]; node: boolean; ownCore: boolean }
+  | { status: 'measured'; repetitions: Repetition[]; node: boolean; ownCore: boolean; stalledRuns: number }
   | { status: 'unavailable'; reason: string }
   | { status: 'failed'; reason: string };
 
@@ -109,12 +109,22 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
       seconds: warmUp,
     });
     const repetitions: Repetition[] = [];
-    for (let i = 0; i < plan.repetitions; i++) {
-      log(`  ${scenario.name}: run ${i + 1}/${plan.repetitions}, ${plan.measureSeconds} s`);
-      repetitions.push(await measureOnce(context, target, scriptFile, plan.measureSeconds, plan.connections));
+    // A run in which not one request completed says nothing about the subject (on a shared machine
+    // it has been seen when the whole machine stalled); it is counted, and run again once.
+    let stalledRuns = 0;
+    while (repetitions.length < plan.repetitions) {
+      log(`  ${scenario.name}: run ${repetitions.length + 1}/${plan.repetitions}, ${plan.measureSeconds} s`);
+      const repetition = await measureOnce(context, target, scriptFile, plan.measureSeconds, plan.connections);
       if (target.process.exited()) throw new Error(`${target.process.name} exited during the run`);
+      if (repetition.rps > 0) {
+        repetitions.push(repetition);
+      } else if (++stalledRuns > 1) {
+        throw new Error(`no request completed in ${stalledRuns} runs of ${plan.measureSeconds} s`);
+      } else {
+        log(`  ${scenario.name}: no request completed (stalled run), running it again`);
+      }
     }
-    return { status: 'measured', repetitions, node: target.node, ownCore: target.ownCore };
+    return { status: 'measured', repetitions, node: target.node, ownCore: target.ownCore, stalledRuns };
   } catch (error) {
     return { status: 'failed', reason: (error as Error).message.split('\n')[0] };
   } finally {

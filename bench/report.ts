@@ -35,6 +35,8 @@ export interface ScenarioReport {
   /** True when the process under test had its own core and was under 95% busy in some run. */
   harnessBound: boolean | null;
   repetitions: number;
+  /** Runs in which no request completed, repeated once (see measure.ts). */
+  stalledRuns?: number;
   range?: Partial<Record<Figure, [number, number]>>;
 }
 
@@ -92,6 +94,7 @@ export function scenarioReport(name: string, description: string, outcome: Outco
     bytesPerResponse: median.bytesPerResponse === null || median.bytesPerResponse === undefined ? null : Math.round(median.bytesPerResponse),
     harnessBound: outcome.ownCore ? reps.some((r) => isHarnessBound(r.busy)) : null,
     repetitions: reps.length,
+    stalledRuns: outcome.stalledRuns,
     range,
   };
 }
@@ -125,6 +128,7 @@ function row(report: ScenarioReport): string[] {
   }
   const notes: string[] = [];
   if (report.harnessBound) notes.push('harness-bound');
+  if (report.stalledRuns) notes.push(`${report.stalledRuns} stalled run repeated`);
   if (report.errors) {
     const kinds = Object.entries(report.errorKinds ?? {}).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`);
     notes.push(`ERRORS (${kinds.join(', ')})`);

@@ -119,7 +119,7 @@ test('scenarioReport: medians, total errors, min–max, harness-bound only with 
     rps, p50Ms: 1, p99Ms: 2, p999Ms: 3, cpuUsPerReq, errors, rssMb: 50, busy, eventLoopMaxMs: 12,
     errorKinds: { connect: 0, read: errors, write: 0, status: 0, timeout: 0 }, bytesPerResponse: 240,
   });
-  const outcome: Outcome = { status: 'measured', node: true, ownCore: true, repetitions: [rep(100, 30, 0.99), rep(120, 25, 0.9, 2), rep(110, 28, 0.98)] };
+  const outcome: Outcome = { status: 'measured', node: true, ownCore: true, stalledRuns: 0, repetitions: [rep(100, 30, 0.99), rep(120, 25, 0.9, 2), rep(110, 28, 0.98)] };
   const report = scenarioReport('bare-undici-proxy', 'd', outcome);
   assert.equal(report.rps, 110);
   assert.equal(report.cpuUsPerReq, 28);
