@@ -98,7 +98,7 @@ describe('gateway subscription keys', () => {
     for (const name of ['suspended', 'submitted', 'cancelled']) {
       const response = await call('/keyed/get', { 'ocp-apim-subscription-key': keys[name].primaryKey });
       assert.equal(response.status, 401, name);
-      assert.equal((await response.json()).message, INVALID);
+      assert.equal(((await response.json()) as { message: string }).message, INVALID);
     }
   });
 
@@ -114,7 +114,7 @@ describe('gateway subscription keys', () => {
     assert.equal((await call(`/custom/get?apikey=${key}`)).status, 200);
     const response = await call('/custom/get', { 'ocp-apim-subscription-key': key });
     assert.equal(response.status, 401);
-    assert.equal((await response.json()).message, MISSING);
+    assert.equal(((await response.json()) as { message: string }).message, MISSING);
   });
 
   it('rejects a suspended subscription within a second and accepts it again once active', async () => {

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { errorResponse, forwardPipeline, type GatewayContext, type GatewayResponse } from './context.ts';
 import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry } from './snapshot.ts';
 import { checkSubscriptionKey, INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from './subscriptions.ts';
-import { DEFAULT_FORWARD_TIMEOUT_MS, type UpstreamClient } from './upstream.ts';
+import type { UpstreamClient } from './upstream.ts';
 
 /**
  * The life of a gateway request (docs/architecture.md): status probe → snapshot → route (404) →
@@ -178,7 +178,7 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       clientIp,
       request: { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null },
       upstream: api.upstream,
-      timeoutMs: DEFAULT_FORWARD_TIMEOUT_MS,
+      timeoutMs: upstream.defaultTimeoutMs,
       lastError: undefined,
       backendTimeMs: null,
       signal: abort.signal,

@@ -9,6 +9,8 @@ import { errorResponse, type GatewayContext, type GatewayResponse } from './cont
  * cannot be reached, with `context.LastError` set.
  */
 export interface UpstreamClient {
+  /** The forwarding timeout a request starts with (a policy may change it). */
+  readonly defaultTimeoutMs: number;
   forward(ctx: GatewayContext): Promise<GatewayResponse>;
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
   const permissiveDispatcher = compose(permissive);
 
   return {
+    defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
     async forward(ctx) {
       const target = ctx.upstream;
       if (target === undefined) {
