@@ -328,11 +328,14 @@ async function startDeployment(context: RunContext, deployment: Deployment): Pro
   });
   try {
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    await waitForStatus(`${gatewayUrl}/status-0123456789abcdef`, gateway);
+    // Loading 10,000 APIs takes a while: the gateway gets two minutes to serve all of them.
+    const readyTimeoutMs = 120000;
+    await waitForStatus(`${gatewayUrl}/status-0123456789abcdef`, gateway, {}, readyTimeoutMs);
     for (const targets of Object.values(plan.targets)) {
-      const target = targets[0];
-      if (!target) continue;
-      await waitForStatus(`${gatewayUrl}${target.path}/hello`, gateway, target.key ? { [subscriptionKeyHeader]: target.key } : {});
+      for (const target of [targets[0], targets.at(-1)]) {
+        if (!target) continue;
+        await waitForStatus(`${gatewayUrl}${target.path}/hello`, gateway, target.key ? { [subscriptionKeyHeader]: target.key } : {}, readyTimeoutMs);
+      }
     }
   } catch (error) {
     await gateway.stop();

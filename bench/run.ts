@@ -115,6 +115,8 @@ async function main(): Promise<number> {
     config: backendConfig(dir, backendPort),
   });
   await waitForPort(backend, backendPort);
+  // The harness itself (idle while wrk runs, busy while seeding) stays off the measured core.
+  execFileSync(tools.taskset, ['-a', '-p', '-c', String(loadCpu), String(process.pid)], { stdio: 'ignore' });
   const context: RunContext = {
     tools,
     dir,
