@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator, ensureAdminKey, type Authenticator } from './access/authenticator.ts';
-import { createSecretBox, parseSecretKey } from './access/secrets.ts';
+import { loadSecretKeys, secretBoxOf } from './access/secret-keys.ts';
 import type { Config } from './config.ts';
 import { createGatewayHost, type GatewayHost } from './gateway/host.ts';
 import { createEngine, type Engine } from './management/engine.ts';
@@ -35,7 +33,7 @@ export async function createAtrium(config: Config): Promise<Atrium> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config.databaseUrl, config.dataDir);
   try {
-    const secrets = createSecretBox(loadSecretKey(config));
+    const secrets = secretBoxOf(loadSecretKeys(config));
     const registry = createRegistry(resourceTypes);
     const engine = createEngine({ store, registry, secrets });
     await engine.seedBuiltIns();
@@ -74,14 +72,4 @@ export async function createAtrium(config: Config): Promise<Atrium> {
     await store.close();
     throw error;
   }
-}
-
-/** `ATRIUM_SECRET_KEY`, or a key generated into the data dir on first start. */
-function loadSecretKey(config: Config): Buffer {
-  if (config.secretKey) return parseSecretKey(config.secretKey);
-  const file = join(config.dataDir, 'secret.key');
-  if (existsSync(file)) return parseSecretKey(readFileSync(file, 'utf8'));
-  const key = randomBytes(32);
-  writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-  return key;
 }

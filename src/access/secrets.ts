@@ -14,8 +14,13 @@ export interface SecretBox {
 
 const PREFIX = 'enc:v1:';
 
-export function createSecretBox(key: Buffer): SecretBox {
-  if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
+/**
+ * `key` seals; `key` and then each of `previous` open (so that values sealed before a rotation,
+ * or by a rotation that did not finish, stay readable).
+ */
+export function createSecretBox(key: Buffer, previous: readonly Buffer[] = []): SecretBox {
+  for (const k of [key, ...previous]) if (k.length !== 32) throw new Error('the secret key must be 32 bytes');
+  const keyring = [key, ...previous];
   return {
     seal(value) {
       const iv = randomBytes(12);
@@ -25,14 +30,17 @@ export function createSecretBox(key: Buffer): SecretBox {
     },
     open(sealed) {
       const [iv, tag, ciphertext] = sealed.slice(PREFIX.length).split(':');
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
-        return JSON.parse(plain);
-      } catch {
-        throw new AtriumError('SECRET_UNREADABLE', 'A stored secret cannot be decrypted with the configured secret key.');
+      for (const candidate of keyring) {
+        try {
+          const decipher = createDecipheriv('aes-256-gcm', candidate, Buffer.from(iv, 'base64url'));
+          decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+          const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+          return JSON.parse(plain);
+        } catch {
+          // try the next key
+        }
       }
+      throw new AtriumError('SECRET_UNREADABLE', 'A stored secret cannot be decrypted with the configured secret key.');
     },
     isSealed(value): value is string {
       return typeof value === 'string' && value.startsWith(PREFIX);

@@ -1,12 +1,22 @@
+import { parseArgs } from 'node:util';
+import { rotateAdminKey } from '../access/authenticator.ts';
+import { rotateSecretKey } from '../access/secret-keys.ts';
+import { parseSecretKey } from '../access/secrets.ts';
 import { createAtrium } from '../atrium.ts';
 import { ConfigError, readConfig } from '../config.ts';
+import { createRegistry } from '../model/registry.ts';
+import { resourceTypes } from '../model/resources/index.ts';
+import { openStore } from '../store/index.ts';
 
 /** The `atrium` command. */
 const USAGE = `Usage: atrium <command>
 
 Commands:
-  start        run Atrium (management API; gateway and portal as they are built) on the configured store
-  help         show this help
+  start                   run Atrium (management API; gateway and portal as they are built) on the configured store
+  secrets rotate          re-encrypt every secret at rest under a new key (then restart running processes)
+                          [--new-key <64 hex characters>] required when ATRIUM_SECRET_KEY is set
+  admin-key rotate        replace the organization admin key and print the new one once
+  help                    show this help
 
 Configuration comes from the environment: ATRIUM_DATA_DIR, ATRIUM_DATABASE_URL, ATRIUM_REDIS_URL,
 ATRIUM_ADMIN_KEY, ATRIUM_SECRET_KEY, ATRIUM_HOST, ATRIUM_GATEWAY_PORT, ATRIUM_MANAGEMENT_PORT, ATRIUM_PORTAL_PORT.`;
@@ -16,6 +26,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'start':
       return start();
+    case 'secrets':
+      if (argv[1] === 'rotate') return rotateSecrets(argv.slice(2));
+      console.error(`atrium: usage: atrium secrets rotate [--new-key <hex>]`);
+      return 2;
+    case 'admin-key':
+      if (argv[1] === 'rotate') return rotateAdmin();
+      console.error('atrium: usage: atrium admin-key rotate');
+      return 2;
     case undefined:
     case 'help':
     case '--help':
@@ -25,6 +43,49 @@ export async function main(argv: readonly string[]): Promise<number> {
     default:
       console.error(`atrium: unknown command '${command}'\n\n${USAGE}`);
       return 2;
+  }
+}
+
+async function rotateSecrets(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { 'new-key': { type: 'string' } } });
+  const config = readConfig();
+  if (config.secretKey && !values['new-key']) {
+    console.error('atrium: ATRIUM_SECRET_KEY is set, so give the new key: atrium secrets rotate --new-key <64 hex characters>');
+    return 2;
+  }
+  const store = await openStore(config.databaseUrl, config.dataDir);
+  try {
+    const { resealed } = await rotateSecretKey({
+      config,
+      store,
+      registry: createRegistry(resourceTypes),
+      newKey: values['new-key'] ? parseSecretKey(values['new-key']) : undefined,
+    });
+    console.log(`Re-encrypted ${resealed} secret${resealed === 1 ? '' : 's'} under the new key.`);
+    if (config.secretKey) {
+      console.log('Now set ATRIUM_SECRET_KEY to the new key (and ATRIUM_SECRET_KEY_PREVIOUS to the old one until every process has restarted).');
+    } else {
+      console.log(`The new key is in ${config.dataDir}/secret.key (the old one is kept as secret.key.previous). Restart running Atrium processes.`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function rotateAdmin(): Promise<number> {
+  const config = readConfig();
+  if (config.adminKey) {
+    console.error('atrium: ATRIUM_ADMIN_KEY is set; change that variable instead.');
+    return 2;
+  }
+  const store = await openStore(config.databaseUrl, config.dataDir);
+  try {
+    const key = await rotateAdminKey(store);
+    console.log(`New admin key (shown once, stored only as a hash): ${key}\nRunning processes accept it at once, and the old key stops working.`);
+    return 0;
+  } finally {
+    await store.close();
   }
 }
 

@@ -118,14 +118,17 @@ export async function createManagementServer(options: ManagementServerOptions): 
       .catch((error: Error) => request.log.error(error));
   };
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.audited || !request.routeOptions.config || request.routeOptions.url === undefined) return;
+  // Before the answer leaves, so that a client reading the audit log next finds the entry.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.audited || request.is404 || !request.routeOptions.config) return payload;
     const status = reply.statusCode;
     const route = request.routeOptions.config.route;
     const write = request.method !== 'GET' && request.method !== 'HEAD';
+    // Successful writes were audited by the engine inside their own transaction.
     if (status === 401) await auditCall(request, 'denied', status);
     else if (write && status >= 400) await auditCall(request, 'failed', status);
-    else if (route?.operation === 'action' && status < 400 && route.def.actions?.[route.action!]?.kind === 'reveal') await auditCall(request, 'success', status);
+    else if (route?.operation === 'action' && route.def.actions?.[route.action!]?.kind === 'reveal') await auditCall(request, 'success', status);
+    return payload;
   });
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
@@ -179,7 +182,6 @@ async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest,
     ifNoneMatch: header(request, 'if-none-match'),
     audit: { principal: request.principal!.id, requestId: request.id },
   };
-  request.audited = request.method !== 'GET' && request.method !== 'HEAD';
   const sendView = (view: ResourceView, status = 200): unknown => {
     reply.header('etag', view.etag);
     return reply.status(status).send(view.representation);
