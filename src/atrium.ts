@@ -4,6 +4,8 @@ import { createAuthenticator, ensureAdminKey, type Authenticator } from './acces
 import { loadSecretKeys, secretBoxOf } from './access/secret-keys.ts';
 import type { Config } from './config.ts';
 import { createGatewayHost, type GatewayHost } from './gateway/host.ts';
+import { combineObservers, createGatewayMetrics, startMetricsServer } from './observability/metrics.ts';
+import { createRequestLogWriter } from './observability/request-log.ts';
 import { createEngine, type Engine } from './management/engine.ts';
 import { createManagementServer } from './management/server.ts';
 import { createRegistry } from './model/registry.ts';
@@ -22,8 +24,8 @@ export interface Atrium {
   readonly adminKeyGenerated: boolean;
   /** The data plane: the managed gateway and one listener per gateway resource with a port. */
   readonly gateways: GatewayHost;
-  /** Starts the listeners; returns their URLs (`gateway`: the managed gateway; `gateways`: every listening gateway by id). */
-  listen(): Promise<{ management: string; gateway: string; gateways: Record<string, string> }>;
+  /** Starts the listeners; returns their URLs (`gateway`: the managed gateway; `gateways`: every listening gateway by id; `metrics`: Prometheus). */
+  listen(): Promise<{ management: string; gateway: string; gateways: Record<string, string>; metrics: string }>;
   close(): Promise<void>;
 }
 
@@ -40,14 +42,19 @@ export async function createAtrium(config: Config): Promise<Atrium> {
     const { key: adminKey, generated } = await ensureAdminKey(store, config.adminKey);
     const authenticator = createAuthenticator(store);
     const management = await createManagementServer({ engine, authenticator, version: VERSION });
+    const log = (message: string): void => console.error(`atrium: ${message}`);
+    const metrics = createGatewayMetrics();
+    const requestLogs = createRequestLogWriter({ sink: store, log });
     const gateways = createGatewayHost({
       store,
       reveal: engine.revealProperties,
       host: config.host,
       managedPort: config.gatewayPort,
       dataDir: config.dataDir,
-      log: (message) => console.error(`atrium: ${message}`),
+      observer: combineObservers(metrics, requestLogs),
+      log,
     });
+    let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
     return {
       config,
       store,
@@ -60,10 +67,13 @@ export async function createAtrium(config: Config): Promise<Atrium> {
       async listen() {
         const address = await management.listen({ host: config.host, port: config.managementPort });
         const gateway = await gateways.listen();
-        return { management: address, gateway: gateway.managed, gateways: gateway.gateways };
+        metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, metrics });
+        return { management: address, gateway: gateway.managed, gateways: gateway.gateways, metrics: metricsServer.url };
       },
       async close() {
         await gateways.close();
+        await requestLogs.close();
+        await metricsServer?.close();
         await management.close();
         await store.close();
       },

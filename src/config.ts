@@ -11,6 +11,8 @@ export interface Config {
   readonly gatewayPort: number;
   readonly managementPort: number;
   readonly portalPort: number;
+  /** Prometheus `/metrics` of the gateways in this process. */
+  readonly metricsPort: number;
 }
 
 export class ConfigError extends Error {
@@ -36,5 +38,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gatewayPort: port('ATRIUM_GATEWAY_PORT', 8000),
     managementPort: port('ATRIUM_MANAGEMENT_PORT', 8001),
     portalPort: port('ATRIUM_PORTAL_PORT', 8002),
+    metricsPort: port('ATRIUM_METRICS_PORT', 9464),
   };
 }

@@ -4,6 +4,7 @@ import { rotateSecretKey } from '../access/secret-keys.ts';
 import { parseSecretKey } from '../access/secrets.ts';
 import { createAtrium } from '../atrium.ts';
 import { ConfigError, readConfig } from '../config.ts';
+import { startStandaloneGateway } from '../gateway/standalone.ts';
 import { createRegistry } from '../model/registry.ts';
 import { resourceTypes } from '../model/resources/index.ts';
 import { openStore } from '../store/index.ts';
@@ -16,16 +17,21 @@ Commands:
   secrets rotate          re-encrypt every secret at rest under a new key (then restart running processes)
                           [--new-key <64 hex characters>] required when ATRIUM_SECRET_KEY is set
   admin-key rotate        replace the organization admin key and print the new one once
+  gateway --gateway <id>  run one gateway alone against the configured store (any number of replicas);
+                          [--port <n>] overrides the port (default: the gateway's port, ATRIUM_GATEWAY_PORT for managed)
   help                    show this help
 
 Configuration comes from the environment: ATRIUM_DATA_DIR, ATRIUM_DATABASE_URL, ATRIUM_REDIS_URL,
-ATRIUM_ADMIN_KEY, ATRIUM_SECRET_KEY, ATRIUM_HOST, ATRIUM_GATEWAY_PORT, ATRIUM_MANAGEMENT_PORT, ATRIUM_PORTAL_PORT.`;
+ATRIUM_ADMIN_KEY, ATRIUM_SECRET_KEY, ATRIUM_HOST, ATRIUM_GATEWAY_PORT, ATRIUM_MANAGEMENT_PORT, ATRIUM_PORTAL_PORT,
+ATRIUM_METRICS_PORT.`;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command] = argv;
   switch (command) {
     case 'start':
       return start();
+    case 'gateway':
+      return gateway(argv.slice(1));
     case 'secrets':
       if (argv[1] === 'rotate') return rotateSecrets(argv.slice(2));
       console.error(`atrium: usage: atrium secrets rotate [--new-key <hex>]`);
@@ -96,6 +102,11 @@ async function start(): Promise<number> {
   const lines = [
     'Atrium is running.',
     `  Management API   ${urls.management}   (OpenAPI: ${urls.management}/openapi.json, health: ${urls.management}/health)`,
+    `  Gateway          ${urls.gateway}   (the managed gateway; status: ${urls.gateway}/status-0123456789abcdef)`,
+    ...Object.entries(urls.gateways)
+      .filter(([id]) => id !== 'managed')
+      .map(([id, url]) => `  Gateway ${id.padEnd(8)} ${url}`),
+    `  Metrics          ${urls.metrics}/metrics`,
     `  Store            ${atrium.store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}`,
   ];
   if (atrium.adminKeyGenerated) {
@@ -108,6 +119,40 @@ async function start(): Promise<number> {
   console.log(lines.join('\n'));
   const stop = async (): Promise<void> => {
     await atrium.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  return new Promise<number>(() => undefined);
+}
+
+/** `atrium gateway --gateway <id>`: one gateway alone; SIGTERM drains in-flight requests and flushes logs. */
+async function gateway(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { gateway: { type: 'string' }, port: { type: 'string' } } });
+  if (!values.gateway) {
+    console.error('atrium: usage: atrium gateway --gateway <id> [--port <n>]');
+    return 2;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    console.error(`atrium: --port must be a port number, not '${values.port}'`);
+    return 2;
+  }
+  const config = readConfig();
+  const running = await startStandaloneGateway(config, { gatewayId: values.gateway, port });
+  console.log(
+    [
+      `Atrium gateway '${values.gateway}' is running.`,
+      `  Gateway   ${running.url ?? '(not listening: the gateway resource has no port)'}`,
+      `  Metrics   ${running.metricsUrl}/metrics`,
+      `  Store     ${config.databaseUrl && /^postgres/i.test(config.databaseUrl) ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}${running.runtime.follower.storeReachable() ? '' : ' (unreachable: serving the persisted configuration)'}`,
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await running.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -101,6 +101,16 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
 
   const kindMap = (kind: string): Map<string, ResourceRecord> => byKind.get(kind)!;
 
+  /** A record whose secrets cannot be opened (a key rotated under a running process) is left out alone. */
+  const reveal = (record: ResourceRecord): Record<string, unknown> => {
+    try {
+      return options.reveal(record);
+    } catch (error) {
+      log(`${record.id}: secrets cannot be read (${(error as Error).message}); left out`);
+      return {};
+    }
+  };
+
   const markDirty = (record: ResourceRecord): void => {
     switch (record.kind) {
       case 'apis':
@@ -246,13 +256,13 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     }
     dirtyApis.clear();
     if (subscriptionsDirty || !subscriptions) {
-      subscriptions = compileSubscriptions(kindMap('subscriptions').values(), kindMap('products').values(), kindMap('productApiLinks').values(), options.reveal);
+      subscriptions = compileSubscriptions(kindMap('subscriptions').values(), kindMap('products').values(), kindMap('productApiLinks').values(), reveal);
       subscriptionsDirty = false;
     }
     if (backendsDirty) {
       backends = new Map();
       for (const record of kindMap('backends').values()) {
-        const properties = options.reveal(record);
+        const properties = reveal(record);
         if (typeof properties.url !== 'string') continue;
         try {
           backends.set(record.key, compileUpstream(properties.url, properties));

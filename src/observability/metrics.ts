@@ -1,0 +1,183 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RequestObserver, RequestOutcome } from '../gateway/handler.ts';
+
+/**
+ * Prometheus metrics of the gateways in this process, labelled by gateway, workspace, API,
+ * operation and status class — per-workspace figures Azure Monitor cannot split — plus the
+ * process's CPU and memory. One series object per label set, found once per compiled operation
+ * and cached on it, so that counting a request costs no string building.
+ */
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+
+interface Histogram {
+  readonly counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+interface Series {
+  /** `gateway="…",workspace="…",api="…",operation="…"` */
+  readonly labels: string;
+  readonly requests: Float64Array;
+  readonly errors: Float64Array;
+  readonly duration: Histogram;
+  readonly backend: Histogram;
+}
+
+export interface GatewayMetrics extends RequestObserver {
+  /** The Prometheus text exposition. */
+  render(): string;
+}
+
+function histogram(): Histogram {
+  return { counts: new Float64Array(BUCKETS.length), sum: 0, count: 0 };
+}
+
+function observe(h: Histogram, seconds: number): void {
+  h.sum += seconds;
+  h.count++;
+  for (let i = 0; i < BUCKETS.length; i++) {
+    if (seconds <= BUCKETS[i]) {
+      h.counts[i]++;
+      return;
+    }
+  }
+}
+
+function escape(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export function createGatewayMetrics(): GatewayMetrics {
+  const series = new Map<string, Series>();
+  const inFlight = new Map<string, number>();
+
+  const seriesFor = (gateway: string, workspace: string, api: string, operation: string): Series => {
+    const labels = `gateway="${escape(gateway)}",workspace="${escape(workspace)}",api="${escape(api)}",operation="${escape(operation)}"`;
+    let s = series.get(labels);
+    if (!s) {
+      s = { labels, requests: new Float64Array(5), errors: new Float64Array(5), duration: histogram(), backend: histogram() };
+      series.set(labels, s);
+    }
+    return s;
+  };
+
+  const finished = (outcome: RequestOutcome): void => {
+    inFlight.set(outcome.gatewayId, (inFlight.get(outcome.gatewayId) ?? 1) - 1);
+    const operation = outcome.operation;
+    let s: Series;
+    if (operation !== undefined && outcome.api !== undefined) {
+      const cached = operation.series as Series | undefined;
+      s = cached ?? seriesFor(outcome.gatewayId, outcome.api.workspace, outcome.api.name, operation.name);
+      if (cached === undefined) operation.series = s;
+    } else {
+      s = seriesFor(outcome.gatewayId, outcome.api?.workspace ?? '', outcome.api?.name ?? '', '');
+    }
+    const cls = Math.min(4, Math.max(0, Math.floor(outcome.status / 100) - 1));
+    s.requests[cls]++;
+    if (outcome.error !== null || outcome.status >= 500) s.errors[cls]++;
+    observe(s.duration, outcome.responseTimeMs / 1000);
+    if (outcome.backendTimeMs !== null) observe(s.backend, outcome.backendTimeMs / 1000);
+  };
+
+  const renderHistogram = (out: string[], name: string, labels: string, h: Histogram): void => {
+    let cumulative = 0;
+    for (let i = 0; i < BUCKETS.length; i++) {
+      cumulative += h.counts[i];
+      out.push(`${name}_bucket{${labels},le="${BUCKETS[i]}"} ${cumulative}`);
+    }
+    out.push(`${name}_bucket{${labels},le="+Inf"} ${h.count}`, `${name}_sum{${labels}} ${h.sum}`, `${name}_count{${labels}} ${h.count}`);
+  };
+
+  return {
+    started(gatewayId) {
+      inFlight.set(gatewayId, (inFlight.get(gatewayId) ?? 0) + 1);
+    },
+    finished,
+    render() {
+      const out: string[] = [];
+      out.push('# HELP atrium_gateway_requests_total Gateway requests by gateway, workspace, API, operation and status class.', '# TYPE atrium_gateway_requests_total counter');
+      for (const s of series.values()) {
+        for (let c = 0; c < 5; c++) if (s.requests[c] > 0) out.push(`atrium_gateway_requests_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.requests[c]}`);
+      }
+      out.push('# HELP atrium_gateway_errors_total Gateway requests that failed (gateway or backend errors).', '# TYPE atrium_gateway_errors_total counter');
+      for (const s of series.values()) {
+        for (let c = 0; c < 5; c++) if (s.errors[c] > 0) out.push(`atrium_gateway_errors_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.errors[c]}`);
+      }
+      out.push('# HELP atrium_gateway_request_duration_seconds Time from request to response end.', '# TYPE atrium_gateway_request_duration_seconds histogram');
+      for (const s of series.values()) if (s.duration.count > 0) renderHistogram(out, 'atrium_gateway_request_duration_seconds', s.labels, s.duration);
+      out.push('# HELP atrium_gateway_backend_duration_seconds Time until the backend answered with headers.', '# TYPE atrium_gateway_backend_duration_seconds histogram');
+      for (const s of series.values()) if (s.backend.count > 0) renderHistogram(out, 'atrium_gateway_backend_duration_seconds', s.labels, s.backend);
+      out.push('# HELP atrium_gateway_requests_in_flight Requests being served.', '# TYPE atrium_gateway_requests_in_flight gauge');
+      for (const [gateway, n] of inFlight) out.push(`atrium_gateway_requests_in_flight{gateway="${escape(gateway)}"} ${n}`);
+      const cpu = process.cpuUsage();
+      const memory = process.memoryUsage();
+      out.push(
+        '# HELP process_cpu_user_seconds_total User CPU time of the process.',
+        '# TYPE process_cpu_user_seconds_total counter',
+        `process_cpu_user_seconds_total ${cpu.user / 1e6}`,
+        '# HELP process_cpu_system_seconds_total System CPU time of the process.',
+        '# TYPE process_cpu_system_seconds_total counter',
+        `process_cpu_system_seconds_total ${cpu.system / 1e6}`,
+        '# HELP process_cpu_seconds_total Total CPU time of the process.',
+        '# TYPE process_cpu_seconds_total counter',
+        `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+        '# HELP process_resident_memory_bytes Resident memory of the process.',
+        '# TYPE process_resident_memory_bytes gauge',
+        `process_resident_memory_bytes ${memory.rss}`,
+        '# HELP nodejs_heap_used_bytes V8 heap in use.',
+        '# TYPE nodejs_heap_used_bytes gauge',
+        `nodejs_heap_used_bytes ${memory.heapUsed}`,
+        '# HELP process_start_time_seconds Start time of the process since the Unix epoch.',
+        '# TYPE process_start_time_seconds gauge',
+        `process_start_time_seconds ${Math.floor(Date.now() / 1000 - process.uptime())}`,
+      );
+      return `${out.join('\n')}\n`;
+    },
+  };
+}
+
+/** Several observers as one (request logs and metrics). */
+export function combineObservers(...observers: RequestObserver[]): RequestObserver {
+  return {
+    started(gatewayId) {
+      for (const o of observers) o.started(gatewayId);
+    },
+    finished(outcome) {
+      for (const o of observers) o.finished(outcome);
+    },
+  };
+}
+
+/** `GET /metrics` on its own internal port (ATRIUM_METRICS_PORT). */
+export async function startMetricsServer(options: { host: string; port: number; metrics: GatewayMetrics }): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
+      const body = options.metrics.render();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('Not found');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,157 @@
+import type { RequestObserver, RequestOutcome } from '../gateway/handler.ts';
+import type { RequestLogRecord } from '../store/store.ts';
+
+export type { RequestLogRecord };
+
+/**
+ * Request logs (DESIGN.md §9): one record per gateway request, queued off the request path and
+ * written to the store in batches — on an interval, when a batch is full, and on shutdown. The
+ * queue is bounded: when the store cannot keep up or is unreachable, the oldest records are
+ * dropped and counted, never the gateway's memory. Retention prunes old records periodically.
+ */
+
+/** The store's request-log methods the writer needs. */
+export interface RequestLogSink {
+  appendRequestLogs(rows: readonly RequestLogRecord[]): Promise<void>;
+  pruneRequestLogs?(olderThan: Date): Promise<number>;
+}
+
+export interface RequestLogWriterOptions {
+  readonly sink: RequestLogSink | undefined;
+  readonly batchSize?: number;
+  readonly flushIntervalMs?: number;
+  readonly maxQueue?: number;
+  /** How long records are kept; 0 keeps them forever. */
+  readonly retentionMs?: number;
+  readonly pruneIntervalMs?: number;
+  readonly now?: () => Date;
+  readonly log?: (message: string) => void;
+}
+
+export interface RequestLogWriter extends RequestObserver {
+  push(record: RequestLogRecord): void;
+  /** Writes everything queued so far. */
+  flush(): Promise<void>;
+  /** Replaces the sink (a gateway process whose store became reachable). */
+  setSink(sink: RequestLogSink | undefined): void;
+  stats(): { queued: number; written: number; dropped: number; failedBatches: number };
+  /** Flushes and stops the timers. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+export function toRequestLogRecord(outcome: RequestOutcome): RequestLogRecord {
+  const api = outcome.api;
+  return {
+    time: outcome.time,
+    requestId: outcome.requestId,
+    gateway: outcome.gatewayId,
+    workspace: api?.workspace ?? '',
+    apiId: api?.id ?? null,
+    operationId: outcome.operation?.id ?? null,
+    productId: outcome.productKey !== undefined ? (outcome.snapshot?.subscriptions.productIds.get(outcome.productKey) ?? outcome.productKey) : null,
+    subscriptionId: outcome.subscription?.id ?? null,
+    method: outcome.method,
+    url: outcome.url,
+    status: outcome.status,
+    responseTimeMs: Math.round(outcome.responseTimeMs * 1000) / 1000,
+    backendTimeMs: outcome.backendTimeMs === null ? null : Math.round(outcome.backendTimeMs * 1000) / 1000,
+    requestSize: outcome.requestSize,
+    responseSize: outcome.responseSize,
+    clientIp: outcome.clientIp,
+    error: outcome.error,
+  };
+}
+
+export function createRequestLogWriter(options: RequestLogWriterOptions): RequestLogWriter {
+  const batchSize = options.batchSize ?? 500;
+  const maxQueue = options.maxQueue ?? 100_000;
+  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => undefined);
+  let sink = options.sink;
+  let queue: RequestLogRecord[] = [];
+  let written = 0;
+  let dropped = 0;
+  let failedBatches = 0;
+  let writing: Promise<void> | undefined;
+  let failing = false;
+
+  const writeAll = async (): Promise<void> => {
+    while (queue.length > 0 && sink) {
+      const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
+      queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
+      try {
+        await sink.appendRequestLogs(batch);
+        written += batch.length;
+        if (failing) log('request logs: writing again');
+        failing = false;
+      } catch (error) {
+        failedBatches++;
+        if (!failing) log(`request logs: cannot write (${(error as Error).message}); keeping up to ${maxQueue} records`);
+        failing = true;
+        // Put the batch back in front, within the bound; retry on the next interval.
+        queue = batch.concat(queue);
+        trim();
+        return;
+      }
+    }
+  };
+
+  const trim = (): void => {
+    if (queue.length > maxQueue) {
+      const excess = queue.length - maxQueue;
+      queue.splice(0, excess);
+      dropped += excess;
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    if (writing) return writing.then(() => (queue.length > 0 && !failing ? flush() : undefined));
+    writing = writeAll().finally(() => {
+      writing = undefined;
+    });
+    return writing;
+  };
+
+  const interval = setInterval(() => void flush(), options.flushIntervalMs ?? 1000);
+  interval.unref();
+
+  const prune = async (): Promise<void> => {
+    if (!sink?.pruneRequestLogs || retentionMs <= 0) return;
+    try {
+      const removed = await sink.pruneRequestLogs(new Date(now().getTime() - retentionMs));
+      if (removed > 0) log(`request logs: pruned ${removed} records older than the retention`);
+    } catch (error) {
+      log(`request logs: pruning failed (${(error as Error).message})`);
+    }
+  };
+  const pruning = setInterval(() => void prune(), options.pruneIntervalMs ?? 3600_000);
+  pruning.unref();
+
+  const push = (record: RequestLogRecord): void => {
+    queue.push(record);
+    if (queue.length > maxQueue) trim();
+    if (queue.length >= batchSize && !writing && !failing) void flush();
+  };
+
+  return {
+    push,
+    started: () => undefined,
+    finished: (outcome) => push(toRequestLogRecord(outcome)),
+    flush,
+    setSink(next) {
+      sink = next;
+      failing = false;
+      void prune();
+    },
+    stats: () => ({ queued: queue.length, written, dropped, failedBatches }),
+    async close() {
+      clearInterval(interval);
+      clearInterval(pruning);
+      failing = false;
+      await flush();
+    },
+  };
+}
