@@ -67,8 +67,12 @@ export async function createAtrium(config: Config): Promise<Atrium> {
       async listen() {
         const address = await management.listen({ host: config.host, port: config.managementPort });
         const gateway = await gateways.listen();
-        metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, metrics });
-        return { management: address, gateway: gateway.managed, gateways: gateway.gateways, metrics: metricsServer.url };
+        // Metrics are not worth failing the service for: a busy port is reported and skipped.
+        metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, metrics }).catch((error: Error) => {
+          log(`metrics: cannot listen on port ${config.metricsPort} (${error.message})`);
+          return undefined;
+        });
+        return { management: address, gateway: gateway.managed, gateways: gateway.gateways, metrics: metricsServer?.url ?? '' };
       },
       async close() {
         await gateways.close();

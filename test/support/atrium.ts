@@ -18,6 +18,8 @@ export interface RunningAtrium {
   readonly url: string;
   /** The managed gateway's URL. */
   readonly gatewayUrl: string;
+  /** Base URL of the Prometheus listener (`/metrics`). */
+  readonly metricsUrl: string;
   /** A real HTTP call to the management API, with the admin key unless `headers.authorization` says otherwise. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
   close(): Promise<void>;
@@ -32,15 +34,17 @@ export async function startAtrium(options: { databaseUrl?: string; env?: Record<
     ATRIUM_MANAGEMENT_PORT: '0',
     ATRIUM_GATEWAY_PORT: '0',
     ATRIUM_PORTAL_PORT: '0',
+    ATRIUM_METRICS_PORT: '0',
     ...(options.databaseUrl ? { ATRIUM_DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });
   const atrium = await createAtrium(config);
-  const { management: url, gateway: gatewayUrl } = await atrium.listen();
+  const { management: url, gateway: gatewayUrl, metrics: metricsUrl } = await atrium.listen();
   return {
     atrium,
     url,
     gatewayUrl,
+    metricsUrl,
     async call(method, path, body, headers = {}) {
       const init: RequestInit = {
         method,
