@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, renameSync } from 'node:fs';
+import { createServer, Socket, type Server } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { startAtrium, type RunningAtrium } from './support/atrium.ts';
+import { startBackend, type RecordingBackend } from './support/backend.ts';
+import { POSTGRES_URL, dropSchema, postgresAvailable, uniqueSchema } from './support/services.ts';
+
+/**
+ * `atrium gateway --gateway <id>` as a real process against the store of a running Atrium: it
+ * serves, follows changes, writes request logs and metrics, keeps serving while the store is gone
+ * (from its persisted configuration when it starts without one), catches up when the store comes
+ * back, and drains on SIGTERM.
+ */
+
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const pgStatus = await postgresAvailable();
+
+interface GatewayProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly metricsUrl: string;
+  output(): string;
+}
+
+async function startGatewayProcess(env: Record<string, string>, gatewayId = 'managed'): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [MAIN, 'gateway', '--gateway', gatewayId], {
+    env: { ...process.env, ATRIUM_GATEWAY_PORT: '0', ATRIUM_METRICS_PORT: '0', ATRIUM_MANAGEMENT_PORT: '0', ATRIUM_PORTAL_PORT: '0', ATRIUM_DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner:\n${text}`)), 20_000);
+    const check = (): void => {
+      if (/Metrics\s+\S+\/metrics/.test(text)) {
+        clearTimeout(timer);
+        resolve(text);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`atrium gateway exited with ${code}:\n${text}`));
+    });
+  });
+  const url = /Gateway\s+(http:\/\/\S+)/.exec(banner)?.[1];
+  const metricsUrl = /Metrics\s+(http:\/\/\S+)\/metrics/.exec(banner)?.[1];
+  assert.ok(url && metricsUrl, banner);
+  return { child, url, metricsUrl, output: () => text };
+}
+
+async function stopProcess(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+async function ok(atrium: RunningAtrium, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await atrium.call(method, path, body);
+  assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${response.text}`);
+  return response.body;
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`not reached: ${what}`);
+}
+
+async function backendOf(url: string, key?: string): Promise<string> {
+  try {
+    const response = await fetch(url, { headers: key ? { 'ocp-apim-subscription-key': key } : {} });
+    await response.arrayBuffer();
+    return response.status === 200 ? (response.headers.get('x-backend') ?? '?') : String(response.status);
+  } catch {
+    return 'down';
+  }
+}
+
+/** A TCP forwarder the test can cut and restore: the gateway process reaches PostgreSQL only through it. */
+async function startCuttableProxy(target: { host: string; port: number }): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  let port = 0;
+  const listen = async (): Promise<void> => {
+    server = createServer((client) => {
+      const upstream = new Socket();
+      upstream.connect(target.port, target.host);
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const end = (): void => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    port = (server!.address() as { port: number }).port;
+  };
+  const cut = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  await listen();
+  return { port, cut, restore: listen, close: cut };
+}
+
+describe('atrium gateway as its own process (SQLite)', () => {
+  let atrium: RunningAtrium;
+  let a: RecordingBackend;
+  let b: RecordingBackend;
+  let key: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    atrium = await startAtrium();
+    [a, b] = await Promise.all([startBackend('a'), startBackend('b')]);
+    await ok(atrium, 'PUT', '/apis/echo', { properties: { path: 'echo', serviceUrl: a.url } });
+    await ok(atrium, 'PUT', '/apis/echo/operations/get', { properties: { displayName: 'get', method: 'GET', urlTemplate: '/get' } });
+    await ok(atrium, 'PUT', '/subscriptions/s1', { properties: { displayName: 's1', scope: '/apis/echo', state: 'active' } });
+    key = (await ok(atrium, 'POST', '/subscriptions/s1/listSecrets')).primaryKey;
+    env = { ATRIUM_DATA_DIR: atrium.atrium.config.dataDir };
+  });
+
+  after(async () => {
+    await atrium?.close();
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it('serves, follows changes, logs and counts requests, and drains on SIGTERM', async () => {
+    const gateway = await startGatewayProcess(env);
+    try {
+      assert.equal((await fetch(`${gateway.url}/status-0123456789abcdef`)).status, 200);
+      assert.equal(await backendOf(`${gateway.url}/echo/get`, key), 'a');
+      assert.equal(await backendOf(`${gateway.url}/echo/get`), '401');
+      await ok(atrium, 'PATCH', '/apis/echo', { properties: { serviceUrl: b.url } });
+      await eventually(async () => (await backendOf(`${gateway.url}/echo/get`, key)) === 'b', 'serviceUrl change seen by the gateway process');
+      await ok(atrium, 'PATCH', '/subscriptions/s1', { properties: { state: 'suspended' } });
+      await eventually(async () => (await backendOf(`${gateway.url}/echo/get`, key)) === '401', 'suspension seen by the gateway process');
+      await ok(atrium, 'PATCH', '/subscriptions/s1', { properties: { state: 'active' } });
+      await eventually(async () => (await backendOf(`${gateway.url}/echo/get`, key)) === 'b', 'reactivation seen');
+
+      const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
+      assert.match(metrics, /atrium_gateway_requests_total\{gateway="managed",workspace="",api="echo",operation="get",status_class="2xx"\} \d+/);
+      assert.match(metrics, /atrium_gateway_requests_total\{gateway="managed",workspace="",api="echo",operation="get",status_class="4xx"\} \d+/);
+      assert.match(metrics, /process_resident_memory_bytes \d+/);
+      assert.match(metrics, /process_cpu_seconds_total [\d.]+/);
+
+      await eventually(async () => {
+        const logs = await atrium.call('GET', '/logs?$top=1000');
+        return (logs.body?.value ?? []).some((r: any) => r.gateway === 'managed' && r.apiId === '/apis/echo' && r.status === 401);
+      }, 'request logs written by the gateway process');
+      const logs = (await atrium.call('GET', '/logs?$top=1000')).body.value as any[];
+      const served = logs.find((r) => r.status === 200 && r.apiId === '/apis/echo');
+      assert.ok(served, JSON.stringify(logs.slice(0, 3)));
+      assert.equal(served.operationId, '/apis/echo/operations/get');
+      assert.equal(served.subscriptionId, '/subscriptions/s1');
+      assert.equal(served.method, 'GET');
+      assert.equal(served.url, '/echo/get');
+    } finally {
+      assert.equal(await stopProcess(gateway.child), 0, gateway.output());
+    }
+  });
+
+  it('serves its persisted configuration when started without the store, and catches up when the store returns', async () => {
+    const db = join(atrium.atrium.config.dataDir, 'atrium.db');
+    assert.ok(existsSync(join(atrium.atrium.config.dataDir, 'gateway-managed.snapshot.json')), 'the previous run persisted its configuration');
+    const moved: [string, string][] = [];
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(db + suffix)) {
+        renameSync(db + suffix, `${db + suffix}.away`);
+        moved.push([db + suffix, `${db + suffix}.away`]);
+      }
+    }
+    let gateway: GatewayProcess | undefined;
+    try {
+      gateway = await startGatewayProcess(env);
+      assert.match(gateway.output(), /unreachable/);
+      assert.equal(await backendOf(`${gateway.url}/echo/get`, key), 'b');
+      // Meanwhile the management plane (which holds the database open) changes the API.
+      await ok(atrium, 'PATCH', '/apis/echo', { properties: { serviceUrl: a.url } });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await backendOf(`${gateway.url}/echo/get`, key), 'b', 'still the persisted configuration');
+    } finally {
+      for (const [original, away] of moved) renameSync(away, original);
+    }
+    try {
+      await eventually(async () => (await backendOf(`${gateway!.url}/echo/get`, key)) === 'a', 'the change made while the store was gone');
+    } finally {
+      assert.equal(await stopProcess(gateway!.child), 0, gateway!.output());
+    }
+  });
+});
+
+describe('atrium gateway as its own process (PostgreSQL cut off and back)', { skip: pgStatus === true ? false : pgStatus }, () => {
+  let atrium: RunningAtrium;
+  let a: RecordingBackend;
+  let b: RecordingBackend;
+  const schema = uniqueSchema('atrium_gwproc');
+  let proxy: Awaited<ReturnType<typeof startCuttableProxy>>;
+
+  before(async () => {
+    atrium = await startAtrium({ databaseUrl: `${POSTGRES_URL}?schema=${schema}` });
+    [a, b] = await Promise.all([startBackend('a'), startBackend('b')]);
+    await ok(atrium, 'PUT', '/apis/echo', { properties: { path: 'echo', serviceUrl: a.url, subscriptionRequired: false } });
+    await ok(atrium, 'PUT', '/apis/echo/operations/get', { properties: { displayName: 'get', method: 'GET', urlTemplate: '/get' } });
+    const target = new URL(POSTGRES_URL);
+    proxy = await startCuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  });
+
+  after(async () => {
+    await proxy?.close();
+    await atrium?.close();
+    await Promise.all([a?.close(), b?.close()]);
+    if (pgStatus === true) await dropSchema(schema);
+  });
+
+  it('keeps serving while the store is unreachable and picks up changes when it returns', async () => {
+    const url = new URL(POSTGRES_URL);
+    url.host = `127.0.0.1:${proxy.port}`;
+    url.searchParams.set('schema', schema);
+    const gateway = await startGatewayProcess({ ATRIUM_DATA_DIR: atrium.atrium.config.dataDir, ATRIUM_DATABASE_URL: url.toString() });
+    try {
+      assert.equal(await backendOf(`${gateway.url}/echo/get`), 'a');
+      await proxy.cut();
+      await ok(atrium, 'PATCH', '/apis/echo', { properties: { serviceUrl: b.url } });
+      for (let i = 0; i < 10; i++) {
+        assert.equal(await backendOf(`${gateway.url}/echo/get`), 'a', 'serving the last good configuration');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await proxy.restore();
+      await eventually(async () => (await backendOf(`${gateway.url}/echo/get`)) === 'b', 'the change made while the store was unreachable');
+    } finally {
+      assert.equal(await stopProcess(gateway.child), 0, gateway.output());
+    }
+  });
+});
