@@ -136,6 +136,7 @@ export class Parser {
     if (n.kind === 'id') {
       // `T? x` (declaration) vs `c ? x : y`
       const n2 = this.peek(2);
+      if (n2.kind === 'eof') return false;
       return !(this.is('=', n2) || this.is(';', n2) || this.is(',', n2) || this.is(')', n2) || (n2.kind === 'kw' && n2.value === 'in'));
     }
     return n.kind !== 'kw' || !PREDEFINED_TYPES.has(n.value);

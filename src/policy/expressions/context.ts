@@ -1,0 +1,587 @@
+// The `context` object model of policy expressions, built on a small plain-data ContextSource that
+// the gateway fills. Everything is read lazily: a header map is built on first use, a body is only
+// loaded when an expression asks for it.
+
+import { argNull } from './errors.ts';
+import { CORE, requireString } from './library.ts';
+import { parseJwt } from './library-more.ts';
+import { CsChar } from './runtime/char.ts';
+import { CsDictionary, CsList, KeyValuePair, ORDINAL_IGNORE_CASE } from './runtime/collections.ts';
+import { DateTime, TICKS_PER_MS, TimeSpan } from './runtime/datetime.ts';
+import { Guid } from './runtime/guid.ts';
+import { JArray, JObject, JToken, parseJson } from './runtime/json.ts';
+import { tagArray } from './runtime/values.ts';
+import { DotNetException } from './errors.ts';
+import { type Ref, type SpecializeInfo, defineType, named, typeName } from './types.ts';
+
+// ---------------------------------------------------------------- the gateway's side
+
+/** A URL as parts, or as an absolute URL string. */
+export interface UrlSource {
+  scheme: string;
+  host: string;
+  port?: number;
+  /** Path starting with '/', not decoded. */
+  path: string;
+  /** Query string without the leading '?'. */
+  query?: string;
+}
+
+/** Header values by name (any case); repeated headers as arrays. */
+export type HeadersSource = Record<string, string | string[]> | Map<string, string | string[]>;
+
+/** A message body, loaded only when an expression reads it. */
+export interface BodySource {
+  load(): Uint8Array | string;
+  /** Called when an expression reads the body without preserveContent: the gateway should treat it as consumed. */
+  onConsumed?(): void;
+}
+
+export interface ContextSource {
+  request: {
+    method: string;
+    /** The URL as it will be sent to the backend (after rewrite-uri). */
+    url: UrlSource | string;
+    /** The URL as received by the gateway; defaults to `url`. */
+    originalUrl?: UrlSource | string;
+    headers: HeadersSource;
+    body?: BodySource | null;
+    matchedParameters?: Record<string, string>;
+    ipAddress?: string;
+  };
+  response?: ResponseSource | null;
+  /** The live variables of the request; expressions read them, policies write them. */
+  variables?: Map<string, unknown>;
+  subscription?: { id: string; key?: string; name?: string; primaryKey?: string; secondaryKey?: string; createdDate?: Date; startDate?: Date | null; endDate?: Date | null } | null;
+  user?: { id: string; email?: string; firstName?: string; lastName?: string; note?: string; registrationDate?: Date; groups?: { id: string; name: string }[]; identities?: { id: string; provider: string }[] } | null;
+  api?: { id: string; name: string; path: string; revision?: string; version?: string; isCurrentRevision?: boolean; serviceUrl?: UrlSource | string | null; protocols?: string[] } | null;
+  operation?: { id: string; name: string; method: string; urlTemplate: string } | null;
+  product?: { id: string; name: string; state?: string; approvalRequired?: boolean; subscriptionRequired?: boolean; subscriptionLimit?: number | null } | null;
+  deployment?: { region?: string; serviceName?: string; serviceId?: string; gatewayId?: string; instanceId?: string; isManaged?: boolean };
+  lastError?: { source?: string; reason?: string; message?: string; scope?: string; section?: string; path?: string; policyId?: string } | null;
+  /** A GUID string; generated when absent. */
+  requestId?: string;
+  /** When the request arrived (ms since epoch); defaults to now. */
+  timestamp?: number;
+  tracing?: boolean;
+  trace?(message: string): void;
+  /** The clock (ms since epoch) for DateTime.Now, UtcNow and Elapsed; Date.now by default. */
+  now?(): number;
+  /** Randomness in [0, 1) for Guid.NewGuid and Random; Math.random by default. */
+  random?(): number;
+}
+
+export interface ResponseSource {
+  statusCode: number;
+  statusReason?: string;
+  headers: HeadersSource;
+  body?: BodySource | null;
+}
+
+// ---------------------------------------------------------------- runtime objects
+
+const toDate = (d: Date | number | undefined | null): DateTime | null =>
+  d === undefined || d === null ? null : DateTime.fromUnixMs(typeof d === 'number' ? d : d.getTime(), 1);
+
+function headersDict(src: HeadersSource): CsDictionary {
+  const d = new CsDictionary(ORDINAL_IGNORE_CASE, 'System.String,System.String[]');
+  const entries = src instanceof Map ? [...src.entries()] : Object.entries(src);
+  for (const [k, v] of entries) {
+    const vals = Array.isArray(v) ? v.map(String) : [String(v)];
+    const e = d.tryGet(k);
+    if (e) d.set(k, tagArray([...(e.value as string[]), ...vals], 'System.String'));
+    else d.set(k, tagArray(vals, 'System.String'));
+  }
+  d.readOnly = true;
+  return d;
+}
+
+export class PolicyUrl {
+  static readonly clrName = 'IUrl';
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+  readonly queryString: string;
+  private _query: CsDictionary | undefined;
+  constructor(src: UrlSource | string) {
+    if (typeof src === 'string') {
+      const u = new URL(src);
+      this.scheme = u.protocol.slice(0, -1);
+      this.host = u.hostname;
+      this.port = u.port ? Number(u.port) : this.scheme === 'https' ? 443 : 80;
+      this.path = u.pathname;
+      this.queryString = u.search;
+    } else {
+      this.scheme = src.scheme;
+      this.host = src.host;
+      this.port = src.port ?? (src.scheme === 'https' ? 443 : 80);
+      this.path = src.path || '/';
+      this.queryString = src.query ? '?' + src.query : '';
+    }
+  }
+  get query(): CsDictionary {
+    if (!this._query) {
+      const d = new CsDictionary(ORDINAL_IGNORE_CASE, 'System.String,System.String[]');
+      for (const part of this.queryString.slice(1).split('&')) {
+        if (!part) continue;
+        const i = part.indexOf('=');
+        const k = decodeQuery(i < 0 ? part : part.slice(0, i));
+        const v = i < 0 ? '' : decodeQuery(part.slice(i + 1));
+        const e = d.tryGet(k);
+        d.set(k, tagArray(e ? [...(e.value as string[]), v] : [v], 'System.String'));
+      }
+      d.readOnly = true;
+      this._query = d;
+    }
+    return this._query;
+  }
+  toString(): string {
+    const defaultPort = (this.scheme === 'https' && this.port === 443) || (this.scheme === 'http' && this.port === 80);
+    return `${this.scheme}://${this.host}${defaultPort ? '' : ':' + this.port}${this.path}${this.queryString}`;
+  }
+}
+
+function decodeQuery(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+export class MessageBody {
+  static readonly clrName = 'IMessageBody';
+  private readonly src: BodySource;
+  private cache: Uint8Array | string | undefined;
+  consumed = false;
+  constructor(src: BodySource) {
+    this.src = src;
+  }
+  raw(preserve: boolean): Uint8Array | string | null {
+    if (this.consumed) return null;
+    if (this.cache === undefined) this.cache = this.src.load();
+    if (!preserve) {
+      this.consumed = true;
+      this.src.onConsumed?.();
+    }
+    return this.cache;
+  }
+  text(preserve: boolean): string | null {
+    const r = this.raw(preserve);
+    if (r === null) return null;
+    return typeof r === 'string' ? r : new TextDecoder('utf-8').decode(r);
+  }
+}
+
+export class PolicyRequest {
+  static readonly clrName = 'IRequest';
+  private readonly s: ContextSource['request'];
+  private _headers: CsDictionary | undefined;
+  private _url: PolicyUrl | undefined;
+  private _orig: PolicyUrl | undefined;
+  private _params: CsDictionary | undefined;
+  readonly body: MessageBody | null;
+  constructor(s: ContextSource['request']) {
+    this.s = s;
+    this.body = s.body ? new MessageBody(s.body) : null;
+  }
+  get method(): string {
+    return this.s.method;
+  }
+  get headers(): CsDictionary {
+    return (this._headers ??= headersDict(this.s.headers));
+  }
+  get url(): PolicyUrl {
+    return (this._url ??= new PolicyUrl(this.s.url));
+  }
+  get originalUrl(): PolicyUrl {
+    return (this._orig ??= this.s.originalUrl ? new PolicyUrl(this.s.originalUrl) : this.url);
+  }
+  get matchedParameters(): CsDictionary {
+    if (!this._params) {
+      const d = new CsDictionary(ORDINAL_IGNORE_CASE, 'System.String,System.String');
+      for (const [k, v] of Object.entries(this.s.matchedParameters ?? {})) d.set(k, v);
+      d.readOnly = true;
+      this._params = d;
+    }
+    return this._params;
+  }
+  get ipAddress(): string {
+    return this.s.ipAddress ?? '';
+  }
+}
+
+export class PolicyResponse {
+  static readonly clrName = 'IResponse';
+  private readonly s: ResponseSource;
+  private _headers: CsDictionary | undefined;
+  readonly body: MessageBody | null;
+  constructor(s: ResponseSource) {
+    this.s = s;
+    this.body = s.body ? new MessageBody(s.body) : null;
+  }
+  get statusCode(): number {
+    return this.s.statusCode;
+  }
+  get statusReason(): string {
+    return this.s.statusReason ?? '';
+  }
+  get headers(): CsDictionary {
+    return (this._headers ??= headersDict(this.s.headers));
+  }
+}
+
+/** Wraps a response (e.g. from send-request) so it can be stored in context.Variables as IResponse. */
+export function createPolicyResponse(s: ResponseSource): PolicyResponse {
+  return new PolicyResponse(s);
+}
+
+class Record0 {
+  readonly data: Record<string, unknown>;
+  constructor(data: Record<string, unknown>) {
+    this.data = data;
+  }
+}
+class SubscriptionInfo extends Record0 {
+  static readonly clrName = 'ISubscription';
+}
+class UserInfo extends Record0 {
+  static readonly clrName = 'IUser';
+}
+class ApiInfo extends Record0 {
+  static readonly clrName = 'IApi';
+}
+class OperationInfo extends Record0 {
+  static readonly clrName = 'IOperation';
+}
+class ProductInfo extends Record0 {
+  static readonly clrName = 'IProduct';
+}
+class DeploymentInfo extends Record0 {
+  static readonly clrName = 'IDeployment';
+}
+class GatewayInfo extends Record0 {
+  static readonly clrName = 'IGateway';
+}
+class LastErrorInfo extends Record0 {
+  static readonly clrName = 'ILastError';
+}
+class GroupInfo extends Record0 {
+  static readonly clrName = 'IGroup';
+}
+class IdentityInfo extends Record0 {
+  static readonly clrName = 'IUserIdentity';
+}
+
+/** The `context` variable of an expression. */
+export class ExpressionContext {
+  static readonly clrName = 'IContext';
+  readonly source: ContextSource;
+  readonly request: PolicyRequest;
+  readonly response: PolicyResponse | null;
+  readonly variables: CsDictionary;
+  private readonly vars: Map<string, unknown>;
+  readonly started: number;
+  private _requestId: Guid | undefined;
+  constructor(source: ContextSource) {
+    this.source = source;
+    this.request = new PolicyRequest(source.request);
+    this.response = source.response ? new PolicyResponse(source.response) : null;
+    this.vars = source.variables ?? new Map();
+    this.variables = variablesView(this.vars);
+    this.started = source.timestamp ?? this.now();
+  }
+  now(): number {
+    return this.source.now ? this.source.now() : Date.now();
+  }
+  random(): number {
+    return this.source.random ? this.source.random() : Math.random();
+  }
+  get requestId(): Guid {
+    return (this._requestId ??= this.source.requestId ? Guid.parse(this.source.requestId) : Guid.random(() => Math.floor(this.random() * 256)));
+  }
+  get timestamp(): DateTime {
+    return DateTime.fromUnixMs(this.started, 1);
+  }
+  get elapsed(): TimeSpan {
+    return new TimeSpan(BigInt(Math.max(0, Math.round((this.now() - this.started) * 10000))));
+  }
+  private rec<T extends Record0>(key: keyof ContextSource, C: new (d: Record<string, unknown>) => T): T | null {
+    const v = this.source[key] as Record<string, unknown> | null | undefined;
+    return v ? new C(v) : null;
+  }
+  get subscription(): SubscriptionInfo | null {
+    return this.rec('subscription', SubscriptionInfo);
+  }
+  get user(): UserInfo | null {
+    return this.rec('user', UserInfo);
+  }
+  get api(): ApiInfo | null {
+    return this.rec('api', ApiInfo);
+  }
+  get operation(): OperationInfo | null {
+    return this.rec('operation', OperationInfo);
+  }
+  get product(): ProductInfo | null {
+    return this.rec('product', ProductInfo);
+  }
+  get lastError(): LastErrorInfo | null {
+    return this.rec('lastError', LastErrorInfo);
+  }
+  get deployment(): DeploymentInfo {
+    return new DeploymentInfo(this.source.deployment ?? {});
+  }
+}
+
+/** A read-only dictionary view over the live variables map (the map stays the gateway's). */
+function variablesView(map: Map<string, unknown>): CsDictionary {
+  const d = new CsDictionary(undefined, 'System.String,System.Object');
+  // share the storage: CsDictionary keeps KeyValuePairs, so wrap the map lazily on each access
+  Object.defineProperty(d, 'map', {
+    get() {
+      const m = new Map<unknown, KeyValuePair>();
+      for (const [k, v] of map) m.set(k, new KeyValuePair(k, v));
+      return m;
+    },
+  });
+  (d as unknown as { tryGet: (k: unknown) => KeyValuePair | undefined }).tryGet = (k: unknown) => {
+    if (k === null) throw argNull('key');
+    return map.has(k as string) ? new KeyValuePair(k, map.get(k as string)) : undefined;
+  };
+  (d as unknown as { has: (k: unknown) => boolean }).has = (k: unknown) => {
+    if (k === null) throw argNull('key');
+    return map.has(k as string);
+  };
+  (d as unknown as { get: (k: unknown) => unknown }).get = (k: unknown) => {
+    if (k === null) throw argNull('key');
+    if (!map.has(k as string)) throw new DotNetException('KeyNotFoundException', `The given key '${String(k)}' was not present in the dictionary.`);
+    return map.get(k as string) ?? null;
+  };
+  d.readOnly = true;
+  return d;
+}
+
+export function createExpressionContext(source: ContextSource): ExpressionContext {
+  return new ExpressionContext(source);
+}
+
+// ---------------------------------------------------------------- types
+
+const str = (k: string) => (r: Record0) => (r.data[k] as string | undefined) ?? null;
+
+const urlDef = defineType({ name: 'IUrl', ns: '', kind: 'interface', is: (v) => v instanceof PolicyUrl });
+urlDef
+  .prop('string Scheme', (u: PolicyUrl) => u.scheme)
+  .prop('string Host', (u: PolicyUrl) => u.host)
+  .prop('int Port', (u: PolicyUrl) => u.port)
+  .prop('string Path', (u: PolicyUrl) => u.path)
+  .prop('string QueryString', (u: PolicyUrl) => u.queryString)
+  .prop('QueryDictionary Query', (u: PolicyUrl) => u.query)
+  .method('string ToString()', (u: PolicyUrl) => u.toString());
+
+/** Header and query dictionaries: IReadOnlyDictionary<string, string[]> plus the comma-joining GetValueOrDefault. */
+for (const name of ['HeaderDictionary', 'QueryDictionary']) {
+  defineType({ name, ns: '', kind: 'interface', bases: ['IReadOnlyDictionary<string, string[]>', 'IEnumerable<KeyValuePair<string, string[]>>'], is: (v) => v instanceof CsDictionary })
+    .method('string GetValueOrDefault(string name, string defaultValue = null)', (d: CsDictionary, k: string, dv: string | null) => {
+      const e = d.tryGet(requireString(k, 'key'));
+      return e ? (e.value as string[]).join(',') : dv;
+    });
+}
+defineType({ name: 'ParameterDictionary', ns: '', kind: 'interface', bases: ['IReadOnlyDictionary<string, string>', 'IEnumerable<KeyValuePair<string, string>>'], is: (v) => v instanceof CsDictionary })
+  .method('string GetValueOrDefault(string name, string defaultValue = null)', (d: CsDictionary, k: string, dv: string | null) => {
+    const e = d.tryGet(requireString(k, 'key'));
+    return e ? (e.value as string) : dv;
+  });
+
+function bodyAs(info: SpecializeInfo) {
+  const t = info.typeArgs.get('T')!;
+  const n = typeName(t);
+  return (b: MessageBody, preserve: boolean): unknown => {
+    switch (n) {
+      case 'string':
+        return b.text(preserve);
+      case 'byte[]': {
+        const r = b.raw(preserve);
+        if (r === null) return null;
+        return typeof r === 'string' ? new Uint8Array(Buffer.from(r, 'utf8')) : r;
+      }
+      case 'JObject':
+      case 'JArray':
+      case 'JToken': {
+        const s = b.text(preserve);
+        if (s === null) return null;
+        const tok = parseJson(s);
+        if (n === 'JObject' && !(tok instanceof JObject)) throw new DotNetException('JsonReaderException', 'Error reading JObject from JsonReader. Current JsonReader item is not an object.');
+        if (n === 'JArray' && !(tok instanceof JArray)) throw new DotNetException('JsonReaderException', 'Error reading JArray from JsonReader. Current JsonReader item is not an array.');
+        return tok;
+      }
+      default:
+        throw new DotNetException('NotSupportedException', `Body.As<${n}>() is not supported; use string, byte[], JObject, JArray or JToken.`);
+    }
+  };
+}
+
+defineType({ name: 'IMessageBody', ns: '', kind: 'interface', is: (v) => v instanceof MessageBody })
+  .method('T As<T>(bool preserveContent = false)', () => null, { make: bodyAs })
+  .method('IDictionary<string, IList<string>> AsFormUrlEncodedContent(bool preserveContent = false)', (b: MessageBody, p: boolean) => {
+    const s = b.text(p);
+    if (s === null) return null;
+    const d = new CsDictionary(ORDINAL_IGNORE_CASE, 'System.String,System.Collections.Generic.IList`1[System.String]');
+    for (const part of s.split('&')) {
+      if (!part) continue;
+      const i = part.indexOf('=');
+      const k = decodeQuery(i < 0 ? part : part.slice(0, i));
+      const v = i < 0 ? '' : decodeQuery(part.slice(i + 1));
+      const e = d.tryGet(k);
+      if (e) (e.value as CsList).add(v);
+      else d.set(k, new CsList([v], 'System.String'));
+    }
+    return d;
+  });
+
+defineType({ name: 'IRequest', ns: '', kind: 'interface', is: (v) => v instanceof PolicyRequest })
+  .prop('string Method', (r: PolicyRequest) => r.method)
+  .prop('HeaderDictionary Headers', (r: PolicyRequest) => r.headers)
+  .prop('IUrl Url', (r: PolicyRequest) => r.url)
+  .prop('IUrl OriginalUrl', (r: PolicyRequest) => r.originalUrl)
+  .prop('IMessageBody Body', (r: PolicyRequest) => r.body)
+  .prop('ParameterDictionary MatchedParameters', (r: PolicyRequest) => r.matchedParameters)
+  .prop('string IpAddress', (r: PolicyRequest) => r.ipAddress)
+  .prop('object Certificate', () => null);
+
+defineType({ name: 'IResponse', ns: '', kind: 'interface', is: (v) => v instanceof PolicyResponse })
+  .prop('int StatusCode', (r: PolicyResponse) => r.statusCode)
+  .prop('string StatusReason', (r: PolicyResponse) => r.statusReason)
+  .prop('HeaderDictionary Headers', (r: PolicyResponse) => r.headers)
+  .prop('IMessageBody Body', (r: PolicyResponse) => r.body);
+
+defineType({ name: 'ISubscription', ns: '', kind: 'interface', is: (v) => v instanceof SubscriptionInfo })
+  .prop('string Id', str('id'))
+  .prop('string Key', str('key'))
+  .prop('string Name', str('name'))
+  .prop('string PrimaryKey', str('primaryKey'))
+  .prop('string SecondaryKey', str('secondaryKey'))
+  .prop('DateTime CreatedDate', (r: Record0) => toDate(r.data.createdDate as Date) ?? DateTime.MinValue)
+  .prop('DateTime? StartDate', (r: Record0) => toDate(r.data.startDate as Date))
+  .prop('DateTime? EndDate', (r: Record0) => toDate(r.data.endDate as Date));
+
+defineType({ name: 'IGroup', ns: '', kind: 'interface', is: (v) => v instanceof GroupInfo }).prop('string Id', str('id')).prop('string Name', str('name'));
+defineType({ name: 'IUserIdentity', ns: '', kind: 'interface', is: (v) => v instanceof IdentityInfo }).prop('string Id', str('id')).prop('string Provider', str('provider'));
+defineType({ name: 'IUser', ns: '', kind: 'interface', is: (v) => v instanceof UserInfo })
+  .prop('string Id', str('id'))
+  .prop('string Email', str('email'))
+  .prop('string FirstName', str('firstName'))
+  .prop('string LastName', str('lastName'))
+  .prop('string Note', str('note'))
+  .prop('DateTime RegistrationDate', (r: Record0) => toDate(r.data.registrationDate as Date) ?? DateTime.MinValue)
+  .prop('IEnumerable<IGroup> Groups', (r: Record0) => ((r.data.groups as Record<string, unknown>[] | undefined) ?? []).map((g) => new GroupInfo(g)))
+  .prop('IEnumerable<IUserIdentity> Identities', (r: Record0) => ((r.data.identities as Record<string, unknown>[] | undefined) ?? []).map((g) => new IdentityInfo(g)));
+
+defineType({ name: 'IApi', ns: '', kind: 'interface', is: (v) => v instanceof ApiInfo })
+  .prop('string Id', str('id'))
+  .prop('string Name', str('name'))
+  .prop('string Path', str('path'))
+  .prop('string Revision', str('revision'))
+  .prop('string Version', str('version'))
+  .prop('bool IsCurrentRevision', (r: Record0) => (r.data.isCurrentRevision as boolean | undefined) ?? true)
+  .prop('IUrl ServiceUrl', (r: Record0) => (r.data.serviceUrl ? new PolicyUrl(r.data.serviceUrl as string) : null))
+  .prop('IEnumerable<string> Protocols', (r: Record0) => (r.data.protocols as string[] | undefined) ?? ['https']);
+
+defineType({ name: 'IOperation', ns: '', kind: 'interface', is: (v) => v instanceof OperationInfo })
+  .prop('string Id', str('id'))
+  .prop('string Name', str('name'))
+  .prop('string Method', str('method'))
+  .prop('string UrlTemplate', str('urlTemplate'));
+
+defineType({ name: 'IProduct', ns: '', kind: 'interface', is: (v) => v instanceof ProductInfo })
+  .prop('string Id', str('id'))
+  .prop('string Name', str('name'))
+  .prop('string State', (r: Record0) => (r.data.state as string | undefined) ?? 'published')
+  .prop('bool ApprovalRequired', (r: Record0) => !!r.data.approvalRequired)
+  .prop('bool SubscriptionRequired', (r: Record0) => (r.data.subscriptionRequired as boolean | undefined) ?? true)
+  .prop('int? SubscriptionLimit', (r: Record0) => (r.data.subscriptionLimit as number | undefined) ?? null);
+
+defineType({ name: 'IGateway', ns: '', kind: 'interface', is: (v) => v instanceof GatewayInfo })
+  .prop('string Id', (r: Record0) => (r.data.gatewayId as string | undefined) ?? 'managed')
+  .prop('string InstanceId', (r: Record0) => (r.data.instanceId as string | undefined) ?? '')
+  .prop('bool IsManaged', (r: Record0) => (r.data.isManaged as boolean | undefined) ?? false);
+defineType({ name: 'IDeployment', ns: '', kind: 'interface', is: (v) => v instanceof DeploymentInfo })
+  .prop('string Region', (r: Record0) => (r.data.region as string | undefined) ?? '')
+  .prop('string ServiceName', (r: Record0) => (r.data.serviceName as string | undefined) ?? '')
+  .prop('string ServiceId', (r: Record0) => (r.data.serviceId as string | undefined) ?? '')
+  .prop('string GatewayId', (r: Record0) => (r.data.gatewayId as string | undefined) ?? 'managed')
+  .prop('IGateway Gateway', (r: Record0) => new GatewayInfo(r.data));
+
+defineType({ name: 'ILastError', ns: '', kind: 'interface', is: (v) => v instanceof LastErrorInfo })
+  .prop('string Source', str('source'))
+  .prop('string Reason', str('reason'))
+  .prop('string Message', str('message'))
+  .prop('string Scope', str('scope'))
+  .prop('string Section', str('section'))
+  .prop('string Path', str('path'))
+  .prop('string PolicyId', str('policyId'));
+
+function convertVariable(info: SpecializeInfo): (v: unknown, dflt: unknown) => unknown {
+  const t = info.typeArgs.get('T')!;
+  return (v, dflt) => {
+    if (v === null || v === undefined) return dflt;
+    if (t.tag === 'named' && t.def === CORE.object) return v;
+    // ints stored by policies convert to the numeric types asked for, as the gateway's variables do
+    const nk = t.tag === 'named' ? t.def.numeric : undefined;
+    if (nk === 'long' && typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+    if (nk === 'double' && typeof v === 'bigint') return Number(v);
+    if (nk === 'int' && typeof v === 'bigint' && v >= -2147483648n && v <= 2147483647n) return Number(v);
+    if (t.tag === 'named' && t.def === CORE.string && v instanceof CsChar) return v.str;
+    if (t.tag === 'named' && !t.def.is(v) && !(t.def.kind === 'interface' && t.def.is(v)))
+      throw new DotNetException('InvalidCastException', `Unable to cast the variable's value to type '${typeName(t)}'.`);
+    return v;
+  };
+}
+
+defineType({ name: 'IVariables', ns: '', kind: 'interface', bases: ['IReadOnlyDictionary<string, object>', 'IEnumerable<KeyValuePair<string, object>>'], is: (v) => v instanceof CsDictionary })
+  .method('T GetValueOrDefault<T>(string variableName)', () => null, { make: (info) => {
+    const conv = convertVariable(info);
+    const dflt = info.typeArgs.get('T')!.tag === 'named' ? ((info.typeArgs.get('T') as { def: { defaultValue?: () => unknown } }).def.defaultValue?.() ?? null) : null;
+    return (d: CsDictionary, k: string) => conv(d.tryGet(requireString(k, 'variableName'))?.value, dflt);
+  } })
+  .method('T GetValueOrDefault<T>(string variableName, T defaultValue)', () => null, { make: (info) => {
+    const conv = convertVariable(info);
+    return (d: CsDictionary, k: string, dv: unknown) => {
+      const e = d.tryGet(requireString(k, 'variableName'));
+      return e ? conv(e.value, dv) : dv;
+    };
+  } })
+  .method('object GetValueOrDefault(string variableName)', (d: CsDictionary, k: string) => d.tryGet(requireString(k, 'variableName'))?.value ?? null)
+  .method('bool TryGetValue(string key, out object value)', (d: CsDictionary, k: string, r: Ref) => {
+    const e = d.tryGet(k);
+    r.v = e ? e.value : null;
+    return !!e;
+  });
+
+const contextDef = defineType({ name: 'IContext', ns: '', kind: 'interface', is: (v) => v instanceof ExpressionContext });
+contextDef
+  .prop('IRequest Request', (c: ExpressionContext) => c.request)
+  .prop('IResponse Response', (c: ExpressionContext) => c.response)
+  .prop('IVariables Variables', (c: ExpressionContext) => c.variables)
+  .prop('ISubscription Subscription', (c: ExpressionContext) => c.subscription)
+  .prop('IUser User', (c: ExpressionContext) => c.user)
+  .prop('IApi Api', (c: ExpressionContext) => c.api)
+  .prop('IOperation Operation', (c: ExpressionContext) => c.operation)
+  .prop('IProduct Product', (c: ExpressionContext) => c.product)
+  .prop('IDeployment Deployment', (c: ExpressionContext) => c.deployment)
+  .prop('ILastError LastError', (c: ExpressionContext) => c.lastError)
+  .prop('TimeSpan Elapsed', (c: ExpressionContext) => c.elapsed)
+  .prop('Guid RequestId', (c: ExpressionContext) => c.requestId)
+  .prop('DateTime Timestamp', (c: ExpressionContext) => c.timestamp)
+  .prop('bool Tracing', (c: ExpressionContext) => !!c.source.tracing)
+  .method('void Trace(string message)', (c: ExpressionContext, m: string | null) => void c.source.trace?.(m ?? ''));
+
+CORE.contextType = named(contextDef);
+CORE.clrNameOfValue = (v: unknown): string => {
+  const c = (v as { constructor?: { clrName?: string; name?: string } })?.constructor;
+  return c?.clrName ?? 'System.Object';
+};
+void TICKS_PER_MS;
+void JToken;
+void parseJwt;

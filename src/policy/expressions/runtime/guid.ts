@@ -1,0 +1,94 @@
+// System.Guid with .NET's byte layout (the first three fields little-endian in ToByteArray).
+
+import { formatError } from '../errors.ts';
+
+export class Guid {
+  /** The 16 bytes in .NET's ToByteArray order. */
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+  static readonly Empty = new Guid(new Uint8Array(16));
+
+  /** A version-4 GUID from a source of random bytes. */
+  static random(randomByte: () => number): Guid {
+    const b = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) b[i] = randomByte() & 0xff;
+    b[7] = (b[7] & 0x0f) | 0x40; // version in the high nibble of field 3 (little-endian)
+    b[8] = (b[8] & 0x3f) | 0x80;
+    return new Guid(b);
+  }
+
+  private hex(): string {
+    const b = this.bytes;
+    const h = (i: number): string => b[i].toString(16).padStart(2, '0');
+    return h(3) + h(2) + h(1) + h(0) + h(5) + h(4) + h(7) + h(6) + h(8) + h(9) + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
+  }
+
+  format(fmt?: string | null): string {
+    const x = this.hex();
+    const d = `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    switch (fmt ?? 'D') {
+      case '':
+      case 'D':
+      case 'd':
+        return d;
+      case 'N':
+      case 'n':
+        return x;
+      case 'B':
+      case 'b':
+        return `{${d}}`;
+      case 'P':
+      case 'p':
+        return `(${d})`;
+      case 'X':
+      case 'x': {
+        const p = (s: string): string => '0x' + s;
+        return `{${p(x.slice(0, 8))},${p(x.slice(8, 12))},${p(x.slice(12, 16))},{${[...Array(8).keys()].map((i) => p(x.slice(16 + i * 2, 18 + i * 2))).join(',')}}}`;
+      }
+      default:
+        throw formatError('Format string can be only "D", "d", "N", "n", "P", "p", "B", "b", "X" or "x".');
+    }
+  }
+  toString(): string {
+    return this.format('D');
+  }
+  equals(o: Guid): boolean {
+    for (let i = 0; i < 16; i++) if (this.bytes[i] !== o.bytes[i]) return false;
+    return true;
+  }
+  /** .NET: XOR of the four 32-bit words. */
+  hash(): number {
+    const b = this.bytes;
+    const w = (i: number): number => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+    return w(0) ^ w(4) ^ w(8) ^ w(12);
+  }
+  compare(o: Guid): number {
+    const a = this.hex();
+    const c = o.hex();
+    return a < c ? -1 : a > c ? 1 : 0;
+  }
+
+  static tryParse(text: string | null): Guid | null {
+    if (text == null) return null;
+    let s = text.trim();
+    if ((s.startsWith('{') && s.endsWith('}')) || (s.startsWith('(') && s.endsWith(')'))) s = s.slice(1, -1);
+    let hex: string;
+    if (/^[0-9a-fA-F]{32}$/.test(s)) hex = s;
+    else if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(s)) hex = s.replace(/-/g, '');
+    else return null;
+    if (text.trim()[0] === '{' && !text.trim().endsWith('}')) return null;
+    const b = new Uint8Array(16);
+    const byte = (i: number): number => parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    b[0] = byte(3); b[1] = byte(2); b[2] = byte(1); b[3] = byte(0);
+    b[4] = byte(5); b[5] = byte(4); b[6] = byte(7); b[7] = byte(6);
+    for (let i = 8; i < 16; i++) b[i] = byte(i);
+    return new Guid(b);
+  }
+  static parse(text: string): Guid {
+    const g = Guid.tryParse(text);
+    if (!g) throw formatError(`Unrecognized Guid format.`);
+    return g;
+  }
+}

@@ -1,0 +1,183 @@
+// Translates .NET regular expressions to JavaScript ones where the meaning is the same, and
+// rejects what cannot be mapped faithfully (atomic groups, balancing groups, conditionals, class
+// subtraction, right-to-left) or could backtrack catastrophically (nested unbounded quantifiers).
+
+import { DotNetException } from '../errors.ts';
+
+export interface TranslatedRegex {
+  re: RegExp;
+  groupNames: string[];
+}
+
+const unsupported = (what: string): DotNetException =>
+  new DotNetException('NotSupportedException', `Regular expression ${what} is not supported in policy expressions.`);
+
+export function translateRegex(pattern: string, options: number): TranslatedRegex {
+  if (options & 64) throw unsupported('option RightToLeft');
+  let flags = '';
+  if (options & 1) flags += 'i';
+  if (options & 2) flags += 'm';
+  if (options & 16) flags += 's';
+  const explicitCapture = (options & 4) !== 0;
+  const ignoreWs = (options & 32) !== 0;
+  let p = pattern;
+  // leading inline options (?imsx)
+  const lead = /^\(\?([imnsx]+)\)/.exec(p);
+  if (lead) {
+    for (const c of lead[1]) {
+      if ((c === 'i' || c === 'm' || c === 's') && !flags.includes(c)) flags += c;
+    }
+    p = p.slice(lead[0].length);
+  }
+  let out = '';
+  const groupNames: string[] = [];
+  let unicode = false;
+  // group stack for the backtracking check: does the group contain an unbounded quantifier?
+  const stack: { unbounded: boolean }[] = [{ unbounded: false }];
+  let lastAtomWasGroup: { unbounded: boolean } | null = null;
+  const multiline = flags.includes('m');
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (ignoreWs && /\s/.test(c)) continue;
+    if (ignoreWs && c === '#') {
+      while (i < p.length && p[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '\\') {
+      const n = p[i + 1];
+      if (n === undefined) throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}' at offset ${i + 1}. Illegal \\ at end of pattern.`);
+      i++;
+      lastAtomWasGroup = null;
+      if (n === 'A') out += '(?<![\\s\\S])';
+      else if (n === 'z') out += '(?![\\s\\S])';
+      else if (n === 'Z') out += '(?=\\n?(?![\\s\\S]))';
+      else if (n === 'G') throw unsupported('anchor \\G');
+      else if (n === 'p' || n === 'P') {
+        unicode = true;
+        out += '\\' + n;
+      } else if (n === 'k' && p[i + 1] === "'") {
+        const close = p.indexOf("'", i + 2);
+        out += `\\k<${p.slice(i + 2, close)}>`;
+        i = close;
+      } else out += '\\' + n;
+      continue;
+    }
+    if (c === '[') {
+      // copy the class, rejecting subtraction
+      let j = i + 1;
+      let cls = '[';
+      if (p[j] === '^') {
+        cls += '^';
+        j++;
+      }
+      if (p[j] === ']') {
+        cls += '\\]';
+        j++;
+      }
+      for (; j < p.length && p[j] !== ']'; j++) {
+        if (p[j] === '\\') {
+          if (p[j + 1] === 'p' || p[j + 1] === 'P') unicode = true;
+          cls += p[j] + (p[j + 1] ?? '');
+          j++;
+          continue;
+        }
+        if (p[j] === '-' && p[j + 1] === '[') throw unsupported('character class subtraction');
+        if (p[j] === '[') cls += '\\[';
+        else cls += p[j];
+      }
+      if (j >= p.length) throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}' at offset ${p.length}. Unterminated [] set.`);
+      out += cls + ']';
+      i = j;
+      lastAtomWasGroup = null;
+      continue;
+    }
+    if (c === '(') {
+      if (p[i + 1] === '?') {
+        const rest = p.slice(i + 2);
+        if (rest.startsWith('#')) {
+          const close = p.indexOf(')', i);
+          i = close;
+          continue;
+        }
+        if (rest.startsWith('>')) throw unsupported('atomic group (?>...)');
+        if (rest.startsWith('(')) throw unsupported('conditional (?(...)...)');
+        let m = /^<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest) ?? /^'([A-Za-z_][A-Za-z0-9_]*)'/.exec(rest) ?? /^P<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
+        if (m) {
+          groupNames.push(m[1]);
+          out += `(?<${m[1]}>`;
+          i += 1 + m[0].length;
+          stack.push({ unbounded: false });
+          continue;
+        }
+        if (/^<[A-Za-z0-9_]*-/.test(rest) || /^'[A-Za-z0-9_]*-/.test(rest)) throw unsupported('balancing group');
+        if (/^<\d+>/.test(rest)) throw unsupported('numbered named group');
+        m = /^([imnsx-]+)\)/.exec(rest);
+        if (m) throw unsupported('inline option change in the middle of a pattern');
+        m = /^([imsx-]+):/.exec(rest);
+        if (m) {
+          out += `(?${m[1].replace(/[nx]/g, '')}:`;
+          i += 1 + m[0].length;
+          stack.push({ unbounded: false });
+          continue;
+        }
+        // (?: (?= (?! (?<= (?<!
+        const look = /^(:|=|!|<=|<!)/.exec(rest);
+        if (!look) throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}' at offset ${i + 2}. Unrecognized grouping construct.`);
+        out += '(?' + look[1];
+        i += 1 + look[1].length;
+        stack.push({ unbounded: false });
+        continue;
+      }
+      out += explicitCapture ? '(?:' : '(';
+      stack.push({ unbounded: false });
+      continue;
+    }
+    if (c === ')') {
+      const g = stack.pop();
+      if (!g || stack.length === 0) throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}' at offset ${i + 1}. Too many )'s.`);
+      if (g.unbounded) stack[stack.length - 1].unbounded = true;
+      lastAtomWasGroup = g;
+      out += ')';
+      continue;
+    }
+    if (c === '*' || c === '+' || c === '{' || c === '?') {
+      let unbounded = c === '*' || c === '+';
+      let q = c;
+      if (c === '{') {
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i));
+        if (!m) {
+          out += '\\{';
+          lastAtomWasGroup = null;
+          continue;
+        }
+        q = m[0];
+        unbounded = m[2] !== undefined && (m[3] === '' || Number(m[3]) > 16);
+        i += m[0].length - 1;
+      }
+      if (unbounded && lastAtomWasGroup?.unbounded)
+        throw unsupported('with nested unbounded quantifiers (catastrophic backtracking)');
+      if (unbounded) stack[stack.length - 1].unbounded = true;
+      out += q;
+      if (p[i + 1] === '?') {
+        out += '?';
+        i++;
+      } else if (p[i + 1] === '+') throw unsupported('possessive quantifier');
+      lastAtomWasGroup = null;
+      continue;
+    }
+    if (c === '$') {
+      out += multiline ? '(?=\\n|(?![\\s\\S]))' : '(?=\\n?(?![\\s\\S]))';
+      lastAtomWasGroup = null;
+      continue;
+    }
+    lastAtomWasGroup = null;
+    out += c;
+  }
+  if (stack.length !== 1) throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}' at offset ${p.length}. Not enough )'s.`);
+  if (unicode) flags += 'u';
+  try {
+    return { re: new RegExp(out, flags), groupNames };
+  } catch (e) {
+    throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}'. ${(e as Error).message}`);
+  }
+}
