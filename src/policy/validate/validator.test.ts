@@ -219,3 +219,16 @@ test('Azure attributes Atrium does not implement are rejected by name', () => {
     "POLICY_INVALID_ATTRIBUTE 4:37 Attribute 'sf-partition-key' of <set-backend-service> is not supported by Atrium: Service Fabric backends exist only in Azure.",
   ]);
 });
+
+test('an expression is deferred to substitution only when a named value stands for code', () => {
+  const compileExpression = (source: string) => {
+    if (source.includes('{{w}}') && !source.includes('"{{w}}"')) throw new Error('cannot compile {{');
+    if (source.includes('Bad')) throw new Error('Bad does not exist');
+  };
+  const result = validatePolicyDocument(
+    parsePolicyDocument(wrap('<set-variable name="a" value="@(1 + {{w}})" />\n<set-variable name="b" value="@(Bad + &quot;{{w}}&quot;)" />')),
+    { compileExpression },
+  );
+  assert.deepEqual(result.warnings.map((w) => [w.code, w.line]), [['POLICY_EXPRESSION_DEFERRED', 4]]);
+  assert.deepEqual(result.errors.map((e) => [e.code, e.line]), [['POLICY_EXPRESSION_INVALID', 5]]);
+});

@@ -2,6 +2,7 @@ import { PolicyError } from '../errors.ts';
 import type { PolicyErrorCode } from '../errors.ts';
 import { policyCatalog } from '../../policies/registry.ts';
 import { findNamedValues } from '../document/references.ts';
+import { literalRanges } from '../document/expression-scanner.ts';
 import { expressionChecker } from '../expression-checker.ts';
 import type { PolicyDocument, PolicyElement, PolicyNode, PolicyOrigin, SectionName, SourcePosition } from '../document/tree.ts';
 import type { AttributeSchema, ElementSchema, PolicySchema, PolicyScope } from '../catalog/types.ts';
@@ -379,7 +380,7 @@ class Validator {
         const e = error as { message?: unknown; line?: unknown; column?: unknown };
         const host = expression.attribute ? `attribute '${expression.attribute}' of <${expression.element}>` : `<${expression.element}>`;
         const message = String(e.message ?? error).replace(/ \(line \d+, column \d+\)$/, '');
-        if (findNamedValues(expression.source).length > 0) {
+        if (hasPlaceholderInCode(expression.source)) {
           // The text is only C# once named values are substituted; it is checked again then.
           this.warnings.push({
             code: 'POLICY_EXPRESSION_DEFERRED',
@@ -398,6 +399,17 @@ class Validator {
       }
     }
   }
+}
+
+/**
+ * A `{{name}}` outside string literals stands for code, so the expression cannot be compiled
+ * before named values are substituted. Inside a literal it is just text.
+ */
+function hasPlaceholderInCode(source: string): boolean {
+  const placeholders = findNamedValues(source);
+  if (placeholders.length === 0) return false;
+  const literals = literalRanges(source);
+  return placeholders.some(({ index }) => !literals.some(([start, end]) => index >= start && index < end));
 }
 
 /** Returns a problem description, or undefined when the value fits the attribute's type. */
