@@ -8,7 +8,7 @@ import { CsChar } from './runtime/char.ts';
 import { Decimal } from './runtime/decimal.ts';
 import { AnonObject } from './runtime/json.ts';
 import { IMPLICIT_NUMERIC, arith, compareOp, negate, numericConversion, oneOf, promote, shiftOp, zeroOf } from './runtime/numeric.ts';
-import { dnEquals, tagArray } from './runtime/values.ts';
+import { Boxed, dnEquals, tagArray } from './runtime/values.ts';
 import {
   EXTENSIONS, type Impl, type MethodDef, type NamedType, type NumericKind, type Param, type PropDef, type RunState, type Type, type TypeDef,
   allTypeDefs, arrayOf, findBase, hasTypeParams, isArray, isNamespace, isNullable, lookupType, named, nullableOf, sameType, substitute, supertypes,
@@ -581,7 +581,7 @@ export class Compiler {
 
   private throwValue(x: Expr): (e: Env) => unknown {
     const v = this.value(x);
-    if (!(v.type.tag === 'named' && v.type.def === CORE.exception)) err('EXPRESSION_TYPE_MISMATCH', 'The type thrown must be an exception', x.pos);
+    if (!(v.type.tag === 'named' && isSubtype(v.type, named(CORE.exception)))) err('EXPRESSION_TYPE_MISMATCH', 'The type thrown must be an exception', x.pos);
     const f = v.fn;
     return (e) => {
       const ex = f(e);
@@ -1040,7 +1040,7 @@ export class Compiler {
   private tryCandidate(m: MethodDef, argsIn: ArgInfo[], explicitTypeArgs: Type[] | null, recvType: Type | null, ext: boolean, pos: number): { r: Resolved; cost: number } | null {
     // receiver generic arguments
     const map = new Map<string, Type>();
-    if (recvType && !m.isStatic && !ext) {
+    if (recvType && (!m.isStatic || m.name === '.ctor') && !ext) {
       const base = findBase(recvType, m.owner) ?? (recvType.tag === 'named' ? recvType : undefined);
       if (base && base.def === m.owner) m.owner.typeParams.forEach((p, i) => map.set(p, base.args[i]));
     }
@@ -1901,6 +1901,10 @@ export class Compiler {
       if (isReferenceType(to) || isNullable(to) || to.tag === 'tp') return null;
       return err('EXPRESSION_TYPE_MISMATCH', `Cannot convert null to '${typeName(to)}' because it is a non-nullable value type`, pos);
     }
+    if (to.tag === 'named' && (to.def === CORE.object || to.def.kind === 'interface') && from.tag === 'named') {
+      const box = boxer(from);
+      if (box) return box;
+    }
     if (to.tag === 'named' && to.def === CORE.object) return null;
     const fk = numKind(underlyingOfNullable(from));
     const tk = numKind(underlyingOfNullable(to));
@@ -1950,7 +1954,7 @@ export class Compiler {
             return null;
           }
           if (!isInstance(x, target)) throw new DotNetException('InvalidCastException', `Unable to cast object of type '${runtimeClrName(x)}' to type '${clrNameOf(target)}'.`);
-          return x;
+          return x instanceof Boxed ? x.value : x;
         };
       }
     }
@@ -1973,6 +1977,19 @@ function ensureAllResolved(): void {
   if (allResolved) return;
   for (const d of allTypeDefs()) d.allMemberNames();
   allResolved = true;
+}
+
+/** Boxing of values whose JS representation would lose their .NET type in an object slot. */
+function boxer(t: NamedType): ((x: unknown) => unknown) | null {
+  const inner = isNullable(t) ? (t.args[0] as NamedType) : t;
+  if (inner.def === CORE.double) return (x) => (typeof x === 'number' && Number.isInteger(x) ? new Boxed('double', x) : x);
+  if (inner.def === CORE.float) return (x) => (typeof x === 'number' ? new Boxed('float', x) : x);
+  if (inner.def.enumValues) {
+    const names = new Map([...inner.def.enumValues].map(([n, v]) => [v, n]));
+    const def = inner.def;
+    return (x) => (typeof x === 'number' ? new Boxed('enum', x, names, def) : x);
+  }
+  return null;
 }
 
 function hasNullCond(x: Expr): boolean {

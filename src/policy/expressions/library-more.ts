@@ -699,8 +699,10 @@ function replaceWith(rx: CsRegex, input: string, replacement: string | ((m: CsMa
   const out = s.replace(re, (...args: unknown[]) => {
     if (count >= 0 && n >= count) return args[0] as string;
     n++;
-    const groups = args[args.length - 1];
-    const m = Object.assign([...args.slice(0, -3)] as string[], { index: args[args.length - 3] as number, input: s, groups: typeof groups === 'object' ? (groups as Record<string, string>) : undefined }) as unknown as RegExpExecArray;
+    const hasGroups = typeof args[args.length - 1] === 'object';
+    const tail = hasGroups ? 3 : 2;
+    const groups = hasGroups ? (args[args.length - 1] as Record<string, string>) : undefined;
+    const m = Object.assign([...args.slice(0, -tail)] as string[], { index: args[args.length - tail] as number, input: s, groups }) as unknown as RegExpExecArray;
     const cm = new CsMatch(m, rx, s);
     if (typeof replacement === 'function') return replacement(cm);
     return replacement.replace(/\$(\$|&|\d+|\{([^}]+)\}|`|')/g, (all, tok: string, name?: string) => {
@@ -1231,6 +1233,7 @@ jtokenDef
       return c(v);
     };
   } })
+  .method('T Value<T>()', (t: JToken) => t, { make: (info) => tokenToType(info.typeArgs.get('T')!) as Impl })
   .method('T ToObject<T>()', (t: JToken) => t, { make: (info) => tokenToType(info.typeArgs.get('T')!) as Impl })
   .method('JToken SelectToken(string path)', (t: JToken, p: string) => selectToken(t, p))
   .method('JToken SelectToken(string path, bool errorWhenNoMatch)', (t: JToken, p: string, e: boolean) => selectToken(t, p, e))

@@ -11,7 +11,7 @@ import { Decimal } from './runtime/decimal.ts';
 import { Guid } from './runtime/guid.ts';
 import { CLR_NAMES, doubleToString, floatToString, formatNumber, inIntRange, overflowFor, parseDecimal, parseDouble, parseInteger, type NumKind } from './runtime/numformat.ts';
 import { numericConversion } from './runtime/numeric.ts';
-import { cultureCompare, dnCompare, dnEquals, dnHash, mapKey, ordinalCompare, tagArray, toDotNetString } from './runtime/values.ts';
+import { Boxed, cultureCompare, dnCompare, dnEquals, dnHash, mapKey, ordinalCompare, tagArray, toDotNetString, unbox } from './runtime/values.ts';
 import {
   type Impl, type NamedType, type NumericKind, type Ref, type RunState, type SpecializeInfo, type Type, type TypeDef,
   defineType, isArray, isNullable, named, setCoreDefs, T, typeName,
@@ -121,6 +121,14 @@ export function isInstance(v: unknown, t: Type): boolean {
     return v.every((x) => x === null || isInstance(x, e));
   }
   if (isNullable(t)) return isInstance(v, t.args[0]);
+  if (v instanceof Boxed) {
+    if (v.kind === 'enum') return t.def === v.owner || t.def === objectDef;
+    if (t.def === doubleDef) return v.kind === 'double';
+    if (t.def === floatDef) return v.kind === 'float';
+    return t.def === objectDef || t.def.name === 'IComparable' || t.def.name === 'IFormattable';
+  }
+  if (t.def === doubleDef) return typeof v === 'number';
+  if (t.def.numeric && t.def !== floatDef && t.def !== decimalDef && typeof v === 'number' && !Number.isInteger(v)) return false;
   return t.def.is(v);
 }
 
@@ -139,6 +147,10 @@ export function clrNameOf(t: Type): string {
 /** ToString with an optional format of a value whose type is only known at run time. */
 export function formatAny(v: unknown, fmt: string | null): string {
   if (v === null || v === undefined) return '';
+  if (v instanceof Boxed) {
+    if (v.kind === 'enum' || !fmt) return v.toString();
+    return formatNumber(v.value, v.kind, fmt);
+  }
   if (fmt === null || fmt === '') return toDotNetString(v);
   if (typeof v === 'number') return formatNumber(v, Number.isInteger(v) ? (inIntRange(BigInt(v), 'int') ? 'int' : 'long') : 'double', fmt);
   if (typeof v === 'bigint') return formatNumber(v, 'long', fmt);
@@ -877,6 +889,7 @@ for (const k of ['int', 'long', 'double', 'decimal', 'float', 'short', 'sbyte', 
 const convertDef = defineType({ name: 'Convert', ns: 'System', kind: 'static' });
 
 function toIntegral(k: NumericKind, v: unknown): unknown {
+  v = unbox(v);
   if (v === null || v === undefined) return k === 'long' || k === 'ulong' ? 0n : 0;
   if (typeof v === 'string') return parseNumber(k, v);
   if (typeof v === 'boolean') return k === 'long' || k === 'ulong' ? BigInt(v ? 1 : 0) : v ? 1 : 0;
@@ -905,6 +918,7 @@ function checkedFit(k: NumericKind, v: number | bigint): unknown {
 }
 
 function toDoubleAny(v: unknown): number {
+  v = unbox(v);
   if (v === null || v === undefined) return 0;
   if (typeof v === 'string') return parseDouble(v);
   if (typeof v === 'number') return v;
@@ -915,6 +929,7 @@ function toDoubleAny(v: unknown): number {
 }
 
 function toDecimalAny(v: unknown): Decimal {
+  v = unbox(v);
   if (v === null || v === undefined) return Decimal.Zero;
   if (typeof v === 'string') return parseDecimal(v);
   if (typeof v === 'number') return Number.isInteger(v) ? Decimal.fromInt(v) : Decimal.fromDouble(v);
@@ -925,6 +940,7 @@ function toDecimalAny(v: unknown): Decimal {
 }
 
 function toBoolAny(v: unknown): boolean {
+  v = unbox(v);
   if (v === null || v === undefined) return false;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string') {

@@ -568,7 +568,7 @@ function escapeRe(s: string): string {
 }
 
 export function parseTimeSpan(text: string): TimeSpan {
-  const m = /^\s*(-)?(?:(\d+)[.:])?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?\s*$/.exec(text);
+  const m = /^\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?\s*$/.exec(text) ?? /^\s*(-)?(\d+):(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?\s*$/.exec(text);
   if (m) {
     const h = +m[3], mi = +m[4], s = +(m[5] ?? 0);
     if (h > 23 || mi > 59 || s > 59) throw new DotNetException('OverflowException', 'The TimeSpan string could not be parsed because at least one of the numeric components is out of range or contains too many digits.');

@@ -10,7 +10,7 @@ import { DateTime, DateTimeOffset, TICKS_PER_MINUTE, TimeSpan, parseDateText } f
 import { Decimal } from './decimal.ts';
 import { Guid } from './guid.ts';
 import { doubleToString } from './numformat.ts';
-import { dnEquals, mapKey, toDotNetString } from './values.ts';
+import { Boxed, dnEquals, mapKey, toDotNetString } from './values.ts';
 
 export const JTokenType = {
   None: 0, Object: 1, Array: 2, Constructor: 3, Property: 4, Comment: 5, Integer: 6, Float: 7, String: 8, Boolean: 9,
@@ -616,6 +616,7 @@ export function toJToken(v: unknown, depth = 0): JToken {
   if (depth > MAX_JSON_DEPTH) throw new DotNetException('JsonSerializationException', 'Self referencing loop detected.');
   if (v === null || v === undefined) return JValue.null();
   if (v instanceof JToken) return v;
+  if (v instanceof Boxed) return v.kind === 'enum' ? new JValue(JTokenType.Integer, BigInt(v.value)) : new JValue(JTokenType.Float, v.value);
   switch (typeof v) {
     case 'string':
       return new JValue(JTokenType.String, v);

@@ -13,7 +13,43 @@ import { CsChar } from './char.ts';
 import { DateTime, DateTimeOffset, TimeSpan } from './datetime.ts';
 import { Decimal } from './decimal.ts';
 import { Guid } from './guid.ts';
-import { doubleToString } from './numformat.ts';
+import { doubleToString, floatToString } from './numformat.ts';
+
+/**
+ * A double, float or enum value stored in an `object` slot: keeps its type so that it prints,
+ * serializes and unboxes as .NET would (1.0 stays a double, DayOfWeek.Monday prints "Monday").
+ */
+export class Boxed {
+  readonly kind: 'double' | 'float' | 'enum';
+  readonly value: number;
+  readonly names: Map<number, string> | null;
+  readonly owner: unknown;
+  constructor(kind: 'double' | 'float' | 'enum', value: number, names: Map<number, string> | null = null, owner: unknown = null) {
+    this.kind = kind;
+    this.value = value;
+    this.names = names;
+    this.owner = owner;
+  }
+  toString(): string {
+    if (this.kind === 'enum') return this.names?.get(this.value) ?? String(this.value);
+    return this.kind === 'float' ? floatToString(this.value) : doubleToString(this.value);
+  }
+  dnEquals(o: unknown): boolean {
+    return o instanceof Boxed && o.kind === this.kind && o.value === this.value;
+  }
+  dnKey(): unknown {
+    return '\u0000b' + this.kind + this.value;
+  }
+  dnCompare(o: unknown): number {
+    const b = o instanceof Boxed ? o.value : (o as number);
+    return this.value < b ? -1 : this.value > b ? 1 : 0;
+  }
+}
+
+/** The number inside a possibly boxed numeric value. */
+export function unbox(v: unknown): unknown {
+  return v instanceof Boxed ? v.value : v;
+}
 
 export interface DotNetObject {
   /** The .NET ToString(). */
