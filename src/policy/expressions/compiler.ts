@@ -804,7 +804,7 @@ export class Compiler {
     return err('EXPRESSION_UNKNOWN_MEMBER', `The name '${x.name}' does not exist in the current context`, x.pos);
   }
 
-  private member(x: Expr & { k: 'member' }): Bound {
+  private member(x: Expr & { k: 'member' }, invoke = false): Bound {
     const obj = this.bind(x.obj, { chain: true });
     const typeArgs = x.typeArgs ? x.typeArgs.map((t) => typeFromNode(t)) : null;
     if (obj.kind === 'ns') {
@@ -845,7 +845,7 @@ export class Compiler {
     if (obj.kind === 'group' || obj.kind === 'localfn') return err('EXPRESSION_SYNTAX', 'Invalid member access on a method', x.pos);
     const recv = obj;
     if (recv.type.tag === 'null') return err('EXPRESSION_SYNTAX', `Operator '.' cannot be applied to operand of type '<null>'`, x.pos);
-    const found = findMember(recv.type, x.name);
+    const found = findMember(recv.type, x.name, invoke);
     const nullCond = x.nullCond;
     const propagate = hasNullCond(x.obj);
     if (found && found.kind === 'prop') {
@@ -865,7 +865,7 @@ export class Compiler {
           }
           return run ? get(e.r, o) : get(o);
         };
-      } else if (isValueType(recv.type) && !isNullable(recv.type)) {
+      } else if ((isValueType(recv.type) && !isNullable(recv.type)) || found.prop.owner === CORE.nullable) {
         fn = run ? (e) => get(e.r, rf(e)) : (e) => get(rf(e));
       } else {
         fn = run
@@ -909,7 +909,7 @@ export class Compiler {
   }
 
   private call(x: Expr & { k: 'call' }): Bound {
-    const callee = this.bind(x.callee, { chain: true });
+    const callee = x.callee.k === 'member' ? this.member(x.callee, true) : this.bind(x.callee, { chain: true });
     const args = this.argInfos(x.args);
     if (callee.kind === 'group') {
       const res = this.resolve(callee.cands, args, callee.typeArgs, callee.recv ? callee.recv.type : null, callee.ext, callee.name, x.pos);
@@ -981,7 +981,7 @@ export class Compiler {
     } else {
       const recv = g.recv!;
       const rf = recv.fn;
-      const checkNull = !g.ext && !(isValueType(recv.type) && !isNullable(recv.type));
+      const checkNull = !g.ext && !(isValueType(recv.type) && !isNullable(recv.type)) && method.owner !== CORE.nullable;
       const chained = hasNullCond(x.k === 'call' ? x.callee : x);
       const pre = (e: Env): unknown => {
         const o = rf(e);
@@ -2031,7 +2031,7 @@ function typeChain(t: Type): NamedType[] {
   return out;
 }
 
-function findMember(t: Type, name: string): FoundMember | null {
+function findMember(t: Type, name: string, invoke = false): FoundMember | null {
   if (t.tag === 'anon') {
     const idx = t.props.findIndex((p) => p.name === name);
     if (idx >= 0) {
@@ -2045,7 +2045,7 @@ function findMember(t: Type, name: string): FoundMember | null {
     const ms = ct.def.members(name);
     for (const m of ms) {
       if (m.kind === 'prop') {
-        if (!methods.length) return { kind: 'prop', prop: m, recvType: ct };
+        if (!methods.length && !(invoke && !delegateSig(m.type))) return { kind: 'prop', prop: m, recvType: ct };
       } else {
         METHOD_LEVEL.set(m, level);
         methods.push(m);
@@ -2157,6 +2157,7 @@ export function delegateSig(t: Type): { params: Type[]; ret: Type | null } | nul
   if (n === 'Action') return { params: t.args, ret: null };
   if (n === 'Predicate') return { params: t.args, ret: CORE.boolType };
   if (n === 'Comparison') return { params: [t.args[0], t.args[0]], ret: CORE.intType };
+  if (n === 'MatchEvaluator') return { params: [named(lookupType('Match', 0)!)], ret: CORE.stringType };
   return null;
 }
 

@@ -14,7 +14,7 @@ import {
 import { Decimal } from './runtime/decimal.ts';
 import { Guid } from './runtime/guid.ts';
 import { AnonObject, JArray, JObject, JProperty, JToken, JTokenType, JTOKEN_TYPE_NAMES, JValue, parseJson, serialize, toJToken } from './runtime/json.ts';
-import { doubleToString, formatNumber } from './runtime/numformat.ts';
+import { doubleToString, formatNumber, overflowFor } from './runtime/numformat.ts';
 import { numericConversion } from './runtime/numeric.ts';
 import { translateRegex } from './runtime/regex.ts';
 import { tagArray, toDotNetString } from './runtime/values.ts';
@@ -1048,7 +1048,9 @@ function jtokenTo(target: string): (v: unknown, nullable: boolean) => unknown {
     }
     if (typeof x === 'bigint') {
       if (kind === 'double' || kind === 'float' || kind === 'decimal') return numericConversion('long', kind, true)!(x);
-      const c = numericConversion('long', kind, true);
+      const c = numericConversion('long', kind, false);
+      const lim = ({ int: [-2147483648n, 2147483647n], short: [-32768n, 32767n], byte: [0n, 255n], sbyte: [-128n, 127n], ushort: [0n, 65535n], uint: [0n, 4294967295n], ulong: [0n, 18446744073709551615n] } as Record<string, [bigint, bigint]>)[kind];
+      if (lim && (x < lim[0] || x > lim[1])) throw overflowFor(kind);
       return c ? c(x) : x;
     }
     if (typeof x === 'number') {

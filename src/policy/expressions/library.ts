@@ -58,6 +58,19 @@ const arrayStaticDef = defineType({ name: 'Array', ns: 'System', kind: 'static' 
 const nullableDef = defineType({ name: 'Nullable', ns: 'System', kind: 'struct', typeParams: ['T'], defaultValue: () => null });
 setCoreDefs(arrayDef, nullableDef);
 
+nullableDef
+  .prop('bool HasValue', (v: unknown) => v !== null && v !== undefined)
+  .prop('T Value', (v: unknown) => {
+    if (v === null || v === undefined) throw invalidOp('Nullable object must have a value.');
+    return v;
+  })
+  .method('T GetValueOrDefault()', (v: unknown) => v, { make: (info) => {
+    const t = info.recv && info.recv.tag === 'named' ? info.recv.args[0] : null;
+    const d = t ? defaultValueOf(t) : null;
+    return (v: unknown) => (v === null || v === undefined ? d : v);
+  } })
+  .method('T GetValueOrDefault(T defaultValue)', (v: unknown, d: unknown) => (v === null || v === undefined ? d : v));
+
 const exceptionDef = defineType({ name: 'Exception', ns: 'System', is: (v) => v instanceof DotNetException });
 
 const funcDefs = [0, 1, 2, 3, 4].map((n) => defineType({ name: 'Func', ns: 'System', kind: 'delegate', typeParams: [...Array(n).keys()].map((i) => `T${i + 1}`).concat('TResult'), is: (v) => typeof v === 'function' }));
@@ -762,6 +775,7 @@ stringDef
   .method('static string Join(char separator, params object[] values)', (r: RunState, sep: CsChar, v: unknown[] | null) => joinValues(r, sep.str, requireArg(v, 'values')), { run: true })
   .method('static string Concat(params string[] values)', (v: string[]) => concatValues(requireArg(v, 'values')))
   .method('static string Concat(params object[] args)', (v: unknown[]) => concatValues(requireArg(v, 'args')))
+  .method('static string Concat<T>(IEnumerable<T> values)', (r: RunState, v: unknown) => joinValues(r, '', requireArg(v, 'values')), { run: true })
   .method('static string Concat(IEnumerable<string> values)', (r: RunState, v: unknown) => joinValues(r, '', requireArg(v, 'values')), { run: true })
   .method('static string Format(string format, params object[] args)', (f: string, a: unknown[]) => compositeFormat(f, requireArg(a, 'args')))
   .method('static string Format(IFormatProvider provider, string format, params object[] args)', (_p: unknown, f: string, a: unknown[]) => compositeFormat(f, requireArg(a, 'args')))

@@ -66,7 +66,7 @@ export function numericConversion(from: NumericKind, to: NumericKind, checked: b
     if (from === 'char') return (v) => BigInt((v as CsChar).code);
     if (isFloat(from)) return (v) => {
       const x = v as number;
-      if (Number.isNaN(x) || x >= 18446744073709551616 || x <= -9223372036854777856) {
+      if (Number.isNaN(x) || x >= (to === 'long' ? 9223372036854775808 : 18446744073709551616) || x < -9223372036854775808) {
         if (checked) throw overflow();
         return to === 'long' ? -(1n << 63n) : (1n << 63n);
       }

@@ -254,16 +254,18 @@ function scale100(v: number | bigint | Decimal, kind: NumKind): { v: number | bi
   return { v: v * 100, kind: 'double' };
 }
 
-/** "G" formatting: scientific when the exponent is < -5 or ≥ the precision (15 for shortest doubles). */
-function generalString(r: Repr, precision: number, upper: boolean, shortest: boolean): string {
+/**
+ * "G" formatting: scientific when the decimal exponent is above the precision or below -4. For the
+ * shortest round-trip form the precision is the digit count, at least 15 (7 for float), as .NET does.
+ */
+function generalString(r: Repr, precision: number, upper: boolean, shortest: boolean, minDigits = 15): string {
   const sign = r.neg && r.digits !== '' ? '-' : '';
   if (r.digits === '') return '0';
-  const e = r.exp - 1;
-  if (e > -5 && e < precision) {
+  const max = shortest ? Math.max(r.digits.length, minDigits) : precision;
+  if (!(r.exp > max || r.exp < -3)) {
     const fd = Math.max(0, r.digits.length - r.exp);
     return sign + fixedString(r, fd, false);
   }
-  void shortest;
   return sign + expString(r, 0, upper, 2, true);
 }
 
@@ -274,7 +276,7 @@ function defaultString(v: number | bigint | Decimal, kind: NumKind): string {
     const sp = special(v);
     if (sp) return sp;
     if (Object.is(v, -0)) return '-0';
-    return generalString(kind === 'float' ? shortestFloat(v) : shortestDouble(v), 15, true, true);
+    return generalString(kind === 'float' ? shortestFloat(v) : shortestDouble(v), 15, true, true, kind === 'float' ? 7 : 15);
   }
   return String(v);
 }
