@@ -7,6 +7,7 @@ import { createGatewayHost, type GatewayHost } from './gateway/host.ts';
 import { combineObservers, createGatewayMetrics, startMetricsServer } from './observability/metrics.ts';
 import { createRequestLogWriter } from './observability/request-log.ts';
 import { createEngine, type Engine } from './management/engine.ts';
+import { createApiDefinitions } from './management/api-definitions.ts';
 import { createManagementServer } from './management/server.ts';
 import { createRegistry } from './model/registry.ts';
 import { resourceTypes } from './model/resources/index.ts';
@@ -41,7 +42,12 @@ export async function createAtrium(config: Config): Promise<Atrium> {
     await engine.seedBuiltIns();
     const { key: adminKey, generated } = await ensureAdminKey(store, config.adminKey);
     const authenticator = createAuthenticator(store);
-    const management = await createManagementServer({ engine, authenticator, version: VERSION });
+    const definitions = createApiDefinitions({
+      engine,
+      gatewayUrl: (workspace) => gatewayUrlFor(store, config, workspace),
+      fetchOptions: config.importAllowedHosts.length > 0 ? { allowedHosts: config.importAllowedHosts } : undefined,
+    });
+    const management = await createManagementServer({ engine, authenticator, definitions, version: VERSION });
     const log = (message: string): void => console.error(`atrium: ${message}`);
     const metrics = createGatewayMetrics();
     const requestLogs = createRequestLogWriter({ sink: store, log });
@@ -86,4 +92,19 @@ export async function createAtrium(config: Config): Promise<Atrium> {
     await store.close();
     throw error;
   }
+}
+
+/** The base URL of the gateway that serves a workspace (the managed gateway for service-level APIs). */
+async function gatewayUrlFor(store: Store, config: Config, workspace: string | undefined): Promise<string> {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const managed = `http://${host}:${config.gatewayPort}`;
+  if (workspace === undefined) return managed;
+  for (const ref of await store.referencesTo(`/workspaces/${workspace.toLowerCase()}`)) {
+    if (ref.property !== '$name') continue;
+    const gatewayKey = ref.fromKey.split('/workspacelinks/')[0];
+    if (gatewayKey === '/gateways/managed') return managed;
+    const gateway = await store.get(gatewayKey);
+    if (typeof gateway?.properties.port === 'number') return `http://${host}:${gateway.properties.port}`;
+  }
+  return managed;
 }

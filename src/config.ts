@@ -13,6 +13,8 @@ export interface Config {
   readonly portalPort: number;
   /** Prometheus `/metrics` of the gateways in this process. */
   readonly metricsPort: number;
+  /** Hosts that API import links may fetch from even when they are private or loopback addresses. */
+  readonly importAllowedHosts: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -39,5 +41,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     managementPort: port('ATRIUM_MANAGEMENT_PORT', 8001),
     portalPort: port('ATRIUM_PORTAL_PORT', 8002),
     metricsPort: port('ATRIUM_METRICS_PORT', 9464),
+    importAllowedHosts: (text('ATRIUM_IMPORT_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
   };
 }

@@ -30,6 +30,7 @@ export const familyOfKind: Readonly<Record<string, Family>> = {
   apiReleases: 'apis',
   apiSchemas: 'apis',
   apiDiagnostics: 'apis',
+  apiDefinitions: 'apis',
   apiVersionSets: 'apis',
   namedValues: 'apis',
   policyFragments: 'apis',

@@ -59,6 +59,14 @@ export interface EngineOptions {
   readonly now?: () => Date;
 }
 
+/** The engine's writes inside one transaction (see `Engine.transaction`). */
+export interface EngineTx {
+  get(path: ResourcePath): Promise<ResourceRecord | undefined>;
+  children(parent: ResourcePath, kind: string): Promise<readonly ResourceRecord[]>;
+  put(path: ResourcePath, body: unknown, options?: WriteOptions): Promise<{ view: ResourceView; created: boolean }>;
+  delete(path: ResourcePath, options?: WriteOptions): Promise<boolean>;
+}
+
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
@@ -85,6 +93,8 @@ export interface Engine {
   aliasDelete(owner: ResourcePath, alias: LinkAlias, targetName: string, options?: WriteOptions): Promise<boolean>;
   /** Creates built-in instances (the managed gateway, built-in groups) when missing. */
   seedBuiltIns(): Promise<void>;
+  /** Several writes in one store transaction: all land or none does. */
+  transaction<T>(fn: (tx: EngineTx) => Promise<T>): Promise<T>;
   /** Reads a record's properties with secrets decrypted (for internal consumers such as the gateway). */
   revealProperties(record: ResourceRecord): Record<string, unknown>;
   /** Resolves a reference value as a resource of `from`'s scope would (short ids mean the workspace's resource). */
@@ -449,19 +459,20 @@ export function createEngine(options: EngineOptions): Engine {
     if (path.workspace !== undefined) checkName(registry.get('workspaces'), path.workspace);
   };
 
-  const put = async (path: ResourcePath, body: unknown, options?: WriteOptions): Promise<{ view: ResourceView; created: boolean }> => {
+  const putIn = async (tx: StoreTx, path: ResourcePath, body: unknown, options?: WriteOptions): Promise<{ view: ResourceView; created: boolean }> => {
     checkPath(path);
     const input = readBody(body);
     const { id, key } = targetOfPath(path);
-    return store.write(async (tx) => {
-      await checkAncestors(tx, path, path.steps.length - 1);
-      const existing = await tx.get(key);
-      checkPreconditions(existing, options, id);
-      const { record, issued } = await writeResource(tx, path, input, existing);
-      await audit(tx, options, 'PUT', record.id, path.workspace, existing ? 200 : 201);
-      return { view: presentIssued(record, issued), created: !existing };
-    });
+    await checkAncestors(tx, path, path.steps.length - 1);
+    const existing = await tx.get(key);
+    checkPreconditions(existing, options, id);
+    const { record, issued } = await writeResource(tx, path, input, existing);
+    await audit(tx, options, 'PUT', record.id, path.workspace, existing ? 200 : 201);
+    return { view: presentIssued(record, issued), created: !existing };
   };
+
+  const put = (path: ResourcePath, body: unknown, options?: WriteOptions): Promise<{ view: ResourceView; created: boolean }> =>
+    store.write((tx) => putIn(tx, path, body, options));
 
   const patch = async (path: ResourcePath, body: unknown, options?: WriteOptions): Promise<ResourceView> => {
     checkPath(path);
@@ -521,22 +532,22 @@ export function createEngine(options: EngineOptions): Engine {
     return [...doomed.values()];
   };
 
-  const remove = async (path: ResourcePath, options?: WriteOptions): Promise<boolean> => {
+  const removeIn = async (tx: StoreTx, path: ResourcePath, options?: WriteOptions): Promise<boolean> => {
     checkPath(path);
     const { def, id, key } = targetOfPath(path);
-    return store.write(async (tx) => {
-      if (path.workspace !== undefined && !(await tx.get(keyOf(`/workspaces/${path.workspace}`)))) throw notFound(`/workspaces/${path.workspace}`, 'Workspace');
-      const existing = await tx.get(key);
-      checkPreconditions(existing, options, id);
-      if (!existing) return false;
-      if (path.steps.length === 1 && path.workspace === undefined && def.builtIn?.some((b) => b.name.toLowerCase() === existing.name.toLowerCase())) {
-        throw modelError('BUILT_IN_RESOURCE', `'${existing.id}' is built in and cannot be deleted.`);
-      }
-      for (const record of await collectDeletion(tx, existing)) await tx.delete(record.key);
-      await audit(tx, options, 'DELETE', existing.id, path.workspace, 200);
-      return true;
-    });
+    if (path.workspace !== undefined && !(await tx.get(keyOf(`/workspaces/${path.workspace}`)))) throw notFound(`/workspaces/${path.workspace}`, 'Workspace');
+    const existing = await tx.get(key);
+    checkPreconditions(existing, options, id);
+    if (!existing) return false;
+    if (path.steps.length === 1 && path.workspace === undefined && def.builtIn?.some((b) => b.name.toLowerCase() === existing.name.toLowerCase())) {
+      throw modelError('BUILT_IN_RESOURCE', `'${existing.id}' is built in and cannot be deleted.`);
+    }
+    for (const record of await collectDeletion(tx, existing)) await tx.delete(record.key);
+    await audit(tx, options, 'DELETE', existing.id, path.workspace, 200);
+    return true;
   };
+
+  const remove = (path: ResourcePath, options?: WriteOptions): Promise<boolean> => store.write((tx) => removeIn(tx, path, options));
 
   const normalizePage = (options: ListOptions | undefined): { top: number; skip: number } => {
     const top = options?.top ?? DEFAULT_PAGE_SIZE;
@@ -732,6 +743,15 @@ export function createEngine(options: EngineOptions): Engine {
     aliasPut,
     aliasDelete,
     seedBuiltIns,
+    transaction: (fn) =>
+      store.write((tx) =>
+        fn({
+          get: (path) => tx.get(keyOf(idOf(path))),
+          children: async (parent, kind) => (await tx.list({ parentKey: keyOf(idOf(parent)), kind })).items,
+          put: (path, body, options) => putIn(tx, path, body, options),
+          delete: (path, options) => removeIn(tx, path, options),
+        }),
+      ),
     revealProperties,
     resolveReference: (value, workspace, reference) => resolveReferenceIn(store, value, workspace, reference, reference.property).catch(() => undefined),
   };

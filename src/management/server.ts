@@ -4,6 +4,7 @@ import type { Authenticator, Principal } from '../access/authenticator.ts';
 import { decide, type AccessRequest } from '../access/authorize.ts';
 import { familyOfKind, type Action, type Family } from '../access/roles.ts';
 import { AtriumError } from '../model/errors.ts';
+import { createApiDefinitions, type ApiDefinitions } from './api-definitions.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import type { Engine, ListView, ResourceView, WriteOptions } from './engine.ts';
 import { toHttpError } from './error-map.ts';
@@ -13,6 +14,8 @@ import { buildRoutes, pathFromParams, type RouteSpec } from './routes.ts';
 
 export interface ManagementServerOptions {
   readonly engine: Engine;
+  /** API import and export (`PUT …/apis/{id}` with format/value, `GET …?export=true`). */
+  readonly definitions?: ApiDefinitions;
   readonly authenticator: Authenticator;
   /** Largest accepted request body (default 8 MiB: imported definitions travel inline). */
   readonly bodyLimit?: number;
@@ -48,6 +51,7 @@ const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
  */
 export async function createManagementServer(options: ManagementServerOptions): Promise<FastifyInstance> {
   const { engine, authenticator } = options;
+  const definitions = options.definitions ?? createApiDefinitions({ engine, gatewayUrl: async () => 'http://127.0.0.1:8000' });
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     logger: false,
@@ -157,7 +161,7 @@ export async function createManagementServer(options: ManagementServerOptions): 
       method: route.method,
       url: route.url,
       config: { route },
-      handler: (request, reply) => handle(engine, route, request, reply),
+      handler: (request, reply) => handle(engine, definitions, route, request, reply),
     });
   };
 
@@ -174,7 +178,7 @@ export async function createManagementServer(options: ManagementServerOptions): 
   return app;
 }
 
-async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(engine: Engine, definitions: ApiDefinitions, route: RouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const params = request.params as Record<string, string>;
   const query = request.query as Record<string, string | string[] | undefined>;
   const conditions: WriteOptions = {
@@ -186,8 +190,14 @@ async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest,
     reply.header('etag', view.etag);
     return reply.status(status).send(view.representation);
   };
+  const isApi = route.def.kind === 'apis';
   switch (route.operation) {
     case 'get':
+      if (isApi && String(query.export).toLowerCase() === 'true') {
+        const format = typeof query.format === 'string' ? query.format : 'openapi+json';
+        const exported = await definitions.exportFrom(pathFromParams(engine.registry, route, params), format);
+        return reply.status(200).type(exported.contentType).send(exported.text);
+      }
       return sendView(await engine.get(pathFromParams(engine.registry, route, params)));
     case 'head': {
       const view = await engine.get(pathFromParams(engine.registry, route, params));
@@ -195,7 +205,8 @@ async function handle(engine: Engine, route: RouteSpec, request: FastifyRequest,
       return reply.status(200).send();
     }
     case 'put': {
-      const { view, created } = await engine.put(pathFromParams(engine.registry, route, params), request.body, conditions);
+      const path = pathFromParams(engine.registry, route, params);
+      const { view, created } = isApi && definitions.isImport(request.body) ? await definitions.importInto(path, request.body, conditions) : await engine.put(path, request.body, conditions);
       return sendView(view, created ? 201 : 200);
     }
     case 'patch':

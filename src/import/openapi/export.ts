@@ -316,11 +316,15 @@ class Exporter {
   paths(): { paths: Obj; msPaths: Obj } {
     const paths: Obj = {};
     const msPaths: Obj = {};
-    for (const op of this.input.operations) {
-      const { path, fullTemplate, method, body } = this.operation(op);
+    const built = this.input.operations.map((op) => this.operation(op));
+    // Operations with the same path and method are told apart by their query; the one without
+    // a query part keeps `paths`, the others travel in Azure's `x-ms-paths` under their full template.
+    const shared = new Map<string, number>();
+    for (const b of built) shared.set(`${b.method} ${b.path}`, (shared.get(`${b.method} ${b.path}`) ?? 0) + 1);
+    for (const { path, fullTemplate, method, body } of built) {
+      const alone = shared.get(`${method} ${path}`) === 1;
       let item = paths[path] as Obj | undefined;
-      if (item !== undefined && item[method] !== undefined) {
-        // Same path and method, told apart by the query: Azure's `x-ms-paths` carries it.
+      if (!alone && (fullTemplate !== path || (item !== undefined && item[method] !== undefined))) {
         item = (msPaths[fullTemplate] ??= {}) as Obj;
         if (item[method] !== undefined) continue;
       } else {

@@ -291,3 +291,25 @@ export const apiDiagnostics: ResourceTypeDef = {
   schema: diagnosticProperties,
   references: diagnosticReferences,
 };
+
+/**
+ * The definition an API was last imported from, as imported (external references bundled,
+ * webhooks and callbacks included): read-only, written by the importer.
+ */
+export const apiDefinitions: ResourceTypeDef = {
+  kind: 'apiDefinitions',
+  segment: 'definitions',
+  parent: 'apis',
+  azureType: 'Microsoft.ApiManagement/service/apis/definitions',
+  title: 'API definition',
+  names: ['current'],
+  methods: ['get', 'list'],
+  schema: closed({
+    format: Type.String({ description: 'The import format.' }),
+    specVersion: Type.String({ description: "'2.0', '3.0' or '3.1'." }),
+    declaredVersion: Type.Optional(Type.String()),
+    sourceUrl: Type.Optional(Type.String()),
+    importedAt: Type.String(),
+    document: Type.Record(Type.String(), Type.Unknown(), { description: 'The definition document.' }),
+  }),
+};

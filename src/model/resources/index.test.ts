@@ -33,7 +33,7 @@ test('the resource set of the management API is complete', () => {
     'apiDiagnostics', 'apiVersionSets', 'products', 'productApiLinks', 'productGroupLinks', 'productPolicies',
     'subscriptions', 'users', 'authorizationServers', 'groups', 'groupUsers', 'namedValues', 'policyFragments',
     'schemas', 'tags', 'tagApiLinks', 'tagProductLinks', 'tagOperationLinks', 'backends', 'loggers', 'diagnostics',
-    'notifications', 'policies', 'gateways', 'gatewayWorkspaceLinks', 'operators', 'operatorSessions', 'apiKeys', 'roleAssignments',
+    'notifications', 'policies', 'gateways', 'gatewayWorkspaceLinks', 'operators', 'operatorSessions', 'apiKeys', 'roleAssignments', 'apiDefinitions',
   ];
   assert.deepEqual([...kinds].sort(), [...expected].sort());
 });

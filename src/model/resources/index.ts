@@ -1,7 +1,7 @@
 import type { ResourceTypeDef } from '../resource-type.ts';
 import { apiKeys, operatorSessions, operators, roleAssignments } from './access.ts';
 import { apiVersionSets } from './api-version-sets.ts';
-import { apiDiagnostics, apiOperations, apiReleases, apiSchemas, apis } from './apis.ts';
+import { apiDefinitions, apiDiagnostics, apiOperations, apiReleases, apiSchemas, apis } from './apis.ts';
 import { authorizationServers } from './authorization-servers.ts';
 import { backends } from './backends.ts';
 import { diagnostics } from './diagnostics.ts';
@@ -30,6 +30,7 @@ export const resourceTypes: readonly ResourceTypeDef[] = [
   apiReleases,
   apiSchemas,
   apiDiagnostics,
+  apiDefinitions,
   apiVersionSets,
   products,
   productApiLinks,
