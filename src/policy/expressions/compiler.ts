@@ -194,6 +194,7 @@ export class Compiler {
   private checked = false;
 
   constructor() {
+    ensureAllResolved();
     this.func = new FuncCtx(null, CORE.objectType);
     this.scope = new Scope(null, this.func);
   }
@@ -2040,12 +2041,19 @@ function findMember(t: Type, name: string, invoke = false): FoundMember | null {
     }
   }
   const methods: MethodDef[] = [];
+  let propFallback: FoundMember | null = null;
   let level = 0;
   for (const ct of typeChain(t)) {
     const ms = ct.def.members(name);
     for (const m of ms) {
       if (m.kind === 'prop') {
-        if (!methods.length && !(invoke && !delegateSig(m.type))) return { kind: 'prop', prop: m, recvType: ct };
+        if (!methods.length) {
+          if (invoke && !delegateSig(m.type)) {
+            propFallback ??= { kind: 'prop', prop: m, recvType: ct };
+            continue;
+          }
+          return { kind: 'prop', prop: m, recvType: ct };
+        }
       } else {
         METHOD_LEVEL.set(m, level);
         methods.push(m);
@@ -2053,7 +2061,9 @@ function findMember(t: Type, name: string, invoke = false): FoundMember | null {
     }
     level++;
   }
-  return methods.length ? { kind: 'methods', methods } : null;
+  if (methods.length) return { kind: 'methods', methods };
+  if (propFallback && !(EXTENSIONS.get(name) ?? []).some((m) => m.kind === 'method' && extensionApplies(m, t))) return propFallback;
+  return null;
 }
 
 function findIndexer(t: Type): { ix: ReturnType<TypeDef['indexers']>[number]; map: Map<string, Type> }[] {
