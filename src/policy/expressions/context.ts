@@ -11,6 +11,7 @@ import { DateTime, TICKS_PER_MS, TimeSpan } from './runtime/datetime.ts';
 import { Guid } from './runtime/guid.ts';
 import { JArray, JObject, JToken, parseJson } from './runtime/json.ts';
 import { tagArray } from './runtime/values.ts';
+import { parseXml } from './runtime/xml.ts';
 import { DotNetException } from './errors.ts';
 import { type Ref, type SpecializeInfo, defineType, named, typeName } from './types.ts';
 
@@ -416,8 +417,16 @@ function bodyAs(info: SpecializeInfo) {
         if (n === 'JArray' && !(tok instanceof JArray)) throw new DotNetException('JsonReaderException', 'Error reading JArray from JsonReader. Current JsonReader item is not an array.');
         return tok;
       }
+      case 'XDocument':
+      case 'XElement':
+      case 'XNode': {
+        const s = b.text(preserve);
+        if (s === null) return null;
+        const d = parseXml(s);
+        return n === 'XDocument' ? d : d.root;
+      }
       default:
-        throw new DotNetException('NotSupportedException', `Body.As<${n}>() is not supported; use string, byte[], JObject, JArray or JToken.`);
+        throw new DotNetException('NotSupportedException', `Body.As<${n}>() is not supported; use string, byte[], JObject, JArray, JToken, XDocument or XElement.`);
     }
   };
 }

@@ -20,6 +20,7 @@ import { toDotNetString } from './runtime/values.ts';
 import type { RunState } from './types.ts';
 import './library.ts';
 import './library-more.ts';
+import './library-xml.ts';
 import { ExpressionContext } from './context.ts';
 
 export { ExpressionError } from './errors.ts';
