@@ -8,6 +8,7 @@ import { combineObservers, createGatewayMetrics, startMetricsServer } from './ob
 import { createRequestLogWriter } from './observability/request-log.ts';
 import { createEngine, type Engine } from './management/engine.ts';
 import { createApiDefinitions } from './management/api-definitions.ts';
+import { createPolicyValidators } from './management/policy-validation.ts';
 import { createManagementServer } from './management/server.ts';
 import { createRegistry } from './model/registry.ts';
 import { resourceTypes } from './model/resources/index.ts';
@@ -38,7 +39,7 @@ export async function createAtrium(config: Config): Promise<Atrium> {
   try {
     const secrets = secretBoxOf(loadSecretKeys(config));
     const registry = createRegistry(resourceTypes);
-    const engine = createEngine({ store, registry, secrets });
+    const engine = createEngine({ store, registry, secrets, validators: createPolicyValidators() });
     await engine.seedBuiltIns();
     const { key: adminKey, generated } = await ensureAdminKey(store, config.adminKey);
     const authenticator = createAuthenticator(store);

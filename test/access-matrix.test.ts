@@ -41,7 +41,7 @@ function callFor(family: Family, action: Action, target: Target): Call | undefin
     case 'access':
       return action === 'reveal' ? undefined : simple('apiKeys', () => ({ properties: { type: 'service-account', role: target === 'service' ? 'reader' : 'workspace-reader' } }));
     case 'policies': {
-      const doc = { properties: { value: '<policies><inbound><base /></inbound></policies>', format: 'rawxml' } };
+      const doc = { properties: { value: '<policies><inbound /><backend><forward-request /></backend><outbound /></policies>', format: 'rawxml' } };
       if (action === 'read') return { method: 'GET', path: `${p}/policies/policy`, setup: [[`${p}/policies/policy`, doc]] };
       if (action === 'write') return { method: 'PUT', path: `${p}/policies/policy`, body: doc };
       if (action === 'delete') return { method: 'DELETE', path: `${p}/policies/policy`, setup: [[`${p}/policies/policy`, doc]] };

@@ -110,8 +110,8 @@ describe('management API resources', () => {
 
   it('deleting an API removes its operations, policies and the links to it, and nothing else', async () => {
     await atrium.call('PUT', '/workspaces/w1/apis/api-03/operations/op1', { properties: { displayName: 'Op', method: 'GET', urlTemplate: '/x' } });
-    await atrium.call('PUT', '/workspaces/w1/apis/api-03/policies/policy', { properties: { value: '<policies><inbound><base /></inbound></policies>', format: 'rawxml' } });
-    await atrium.call('PUT', '/workspaces/w1/apis/api-03/operations/op1/policies/policy', { properties: { value: '<policies><inbound><base /></inbound></policies>' } });
+    assert.equal((await atrium.call('PUT', '/workspaces/w1/apis/api-03/policies/policy', { properties: { value: '<policies><inbound><base /></inbound></policies>', format: 'rawxml' } })).status, 201);
+    assert.equal((await atrium.call('PUT', '/workspaces/w1/apis/api-03/operations/op1/policies/policy', { properties: { value: '<policies><inbound><base /></inbound></policies>' } })).status, 201);
     await atrium.call('PUT', '/workspaces/w1/tags/blue/apiLinks/t3', { properties: { apiId: '/apis/api-03' } });
     await atrium.call('PUT', '/workspaces/w1/tags/blue/operationLinks/o3', { properties: { operationId: '/apis/api-03/operations/op1' } });
     assert.equal((await atrium.call('DELETE', '/workspaces/w1/apis/api-03')).status, 200);
@@ -129,15 +129,32 @@ describe('management API resources', () => {
     assert.equal((await atrium.call('GET', '/workspaces/w1/tags/blue')).status, 200);
   });
 
-  it('stores policy documents as given at every scope', async () => {
-    const doc = '<policies><inbound><set-header name="x" exists-action="override"><value>@(context.Request.Headers.GetValueOrDefault("a", ""))</value></set-header></inbound><backend><base /></backend><outbound /><on-error /></policies>';
-    for (const path of ['/policies/policy', '/workspaces/w1/policies/policy', '/workspaces/w1/products/gold/policies/policy', '/workspaces/w1/apis/api-04/policies/policy']) {
+  it('validates policy documents when they are saved and stores them as given', async () => {
+    const scoped = '<policies><inbound><base /><set-header name="x" exists-action="override"><value>@(context.Request.Headers.GetValueOrDefault("a", ""))</value></set-header></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+    const global = '<policies><inbound><set-header name="x-global" exists-action="override"><value>1</value></set-header></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>';
+    for (const [path, doc] of [['/policies/policy', global], ['/workspaces/w1/policies/policy', scoped], ['/workspaces/w1/products/gold/policies/policy', scoped], ['/workspaces/w1/apis/api-04/policies/policy', scoped]]) {
       const res = await atrium.call('PUT', path, { properties: { value: doc, format: 'rawxml' } });
       assert.ok(res.status === 201 || res.status === 200, `${path}: ${res.text}`);
       assert.equal((await atrium.call('GET', path)).body.properties.value, doc);
     }
-    const list = await atrium.call('GET', '/workspaces/w1/apis/api-04/policies');
-    assert.equal(list.body.count, 1);
+    assert.equal((await atrium.call('GET', '/workspaces/w1/apis/api-04/policies')).body.count, 1);
+    const bad: [string, RegExp][] = [
+      ['<policies><inbound><set-header name="x"></inbound></policies>', /line 1/],
+      ['<policies><inbound><no-such-policy /></inbound></policies>', /no-such-policy/],
+      ['<policies><inbound><set-header exists-action="override"><value>1</value></set-header></inbound></policies>', /name/],
+      ['<policies><inbound><set-variable name="v" value="@(context.Nope)" /></inbound></policies>', /Nope/],
+      ['<policies><inbound><include-fragment fragment-id="missing" /></inbound></policies>', /missing/],
+      ['<policies><inbound><set-header name="x" exists-action="override"><value>{{no-such-value}}</value></set-header></inbound></policies>', /no-such-value/],
+    ];
+    for (const [doc, message] of bad) {
+      const res = await atrium.call('PUT', '/workspaces/w1/apis/api-05/policies/policy', { properties: { value: doc, format: 'rawxml' } });
+      assert.equal(res.status, 400, `${doc}: ${res.text}`);
+      assert.match(res.text, message);
+      assert.match(res.body.error.details[0].message, /^line \d+, column \d+: /);
+    }
+    assert.equal((await atrium.call('GET', '/workspaces/w1/apis/api-05/policies/policy')).status, 404);
+    const fragment = await atrium.call('PUT', '/workspaces/w1/policyFragments/not-a-fragment', { properties: { value: '<policies />', format: 'rawxml' } });
+    assert.equal(fragment.status, 400, fragment.text);
   });
 
   it('publishes an OpenAPI document that covers every registered route', async () => {

@@ -51,10 +51,19 @@ export interface AuditContext {
   readonly requestId: string;
 }
 
+/** A check of one kind's properties that needs more than its schema (policy documents). */
+export type ResourceValidator = (input: {
+  readonly path: ResourcePath;
+  readonly properties: Record<string, unknown>;
+  readonly reader: StoreReader;
+}) => Promise<void>;
+
 export interface EngineOptions {
   readonly store: Store;
   readonly registry: Registry;
   readonly secrets: SecretBox;
+  /** Extra checks by kind, run after schema validation inside the write transaction. */
+  readonly validators?: Readonly<Record<string, ResourceValidator>>;
   readonly random?: (bytes: number) => string;
   readonly now?: () => Date;
 }
@@ -352,6 +361,7 @@ export function createEngine(options: EngineOptions): Engine {
       ? def.prepare({ name, properties: stripped, existing: existingProperties, workspace: path.workspace, random, now: now() })
       : stripped;
     validate(def, prepared);
+    await options.validators?.[def.kind]?.({ path, properties: prepared, reader: tx });
     const refs = await checkReferences(tx, def, path, prepared);
     if (def.secrets?.mode === 'hash') {
       for (const property of def.secrets.properties) {

@@ -1,5 +1,6 @@
 import { accessErrorCodes } from '../access/authenticator.ts';
 import { definitionErrorCodes } from '../import/index.ts';
+import { policyErrorCodes } from '../policy/index.ts';
 import { AtriumError, modelErrorCodes, type ErrorDetail } from '../model/errors.ts';
 
 /** The one table from Atrium's error codes to HTTP statuses and Azure's error codes. */
@@ -22,6 +23,8 @@ interface Mapping {
 export const errorMap: Readonly<Record<string, Mapping>> = {
   // A definition that cannot be imported is the caller's problem.
   ...Object.fromEntries(definitionErrorCodes.map((code) => [code, { status: 400, azureCode: 'ValidationError' }])),
+  // So is a policy document that does not parse or validate.
+  ...Object.fromEntries(policyErrorCodes.map((code) => [code, { status: 400, azureCode: 'ValidationError' }])),
   VALIDATION_FAILED: { status: 400, azureCode: 'ValidationError' },
   INVALID_NAME: { status: 400, azureCode: 'ValidationError' },
   INVALID_REFERENCE: { status: 400, azureCode: 'ValidationError' },
@@ -49,7 +52,7 @@ export const errorMap: Readonly<Record<string, Mapping>> = {
 };
 
 /** Every code Atrium's areas declare; the error-map test checks each has a mapping. */
-export const declaredErrorCodes: readonly string[] = [...modelErrorCodes, ...accessErrorCodes, ...httpErrorCodes, ...otherErrorCodes, ...definitionErrorCodes];
+export const declaredErrorCodes: readonly string[] = [...modelErrorCodes, ...accessErrorCodes, ...httpErrorCodes, ...otherErrorCodes, ...definitionErrorCodes, ...policyErrorCodes];
 
 export interface ErrorEnvelope {
   readonly error: { readonly code: string; readonly message: string; readonly details: readonly ErrorDetail[] };
