@@ -1,0 +1,121 @@
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createMemoryCounters, createRedisCounters, CountersUnavailableError, type Counters } from './index.ts';
+import { REDIS_URL, redisAvailable } from '../../test/support/services.ts';
+
+/** The counters contract, run against every implementation (in memory, Redis). */
+interface Implementation {
+  readonly name: string;
+  readonly skip: string | false;
+  create(now: () => number): Counters;
+}
+
+const redisSkip = await redisAvailable().then((r) => (r === true ? false : r));
+const runId = randomBytes(4).toString('hex');
+const opened: Counters[] = [];
+after(async () => {
+  for (const c of opened) await c.close();
+});
+
+const implementations: Implementation[] = [
+  { name: 'memory', skip: false, create: (now) => createMemoryCounters({ now }) },
+  { name: 'redis', skip: redisSkip, create: (now) => createRedisCounters({ url: REDIS_URL, prefix: `atrium-test:${runId}:${randomBytes(3).toString('hex')}:`, now }) },
+];
+
+for (const impl of implementations) {
+  describe(`counters contract: ${impl.name}`, { skip: impl.skip }, () => {
+    const make = (start = 1_700_000_000_000) => {
+      const clock = { at: start };
+      const counters = impl.create(() => clock.at);
+      opened.push(counters);
+      return { counters, clock };
+    };
+    const minute = { periodMs: 60_000 };
+
+    test('counts up to the limit, then refuses without counting', async () => {
+      const { counters } = make();
+      for (let i = 1; i <= 3; i++) {
+        const r = await counters.increment('k', 1, 3, minute);
+        assert.equal(r.allowed, true);
+        assert.equal(r.count, i);
+        assert.equal(r.remaining, 3 - i);
+        assert.ok(r.resetMs > 0 && r.resetMs <= 60_000);
+      }
+      const refused = await counters.increment('k', 1, 3, minute);
+      assert.equal(refused.allowed, false);
+      assert.equal(refused.count, 3);
+      assert.equal(refused.remaining, 0);
+      assert.ok(refused.resetMs > 0 && refused.resetMs <= 60_000);
+    });
+
+    test('keys are independent', async () => {
+      const { counters } = make();
+      assert.equal((await counters.increment('a', 2, 2, minute)).allowed, true);
+      assert.equal((await counters.increment('a', 1, 2, minute)).allowed, false);
+      assert.equal((await counters.increment('b', 1, 2, minute)).count, 1);
+    });
+
+    test('an amount of zero reads the counter', async () => {
+      const { counters } = make();
+      await counters.increment('k', 2, 5, minute);
+      const r = await counters.increment('k', 0, 5, minute);
+      assert.equal(r.allowed, true);
+      assert.equal(r.count, 2);
+      assert.equal(r.remaining, 3);
+      await counters.increment('k', 3, 5, minute);
+      assert.equal((await counters.increment('k', 0, 5, minute)).allowed, true);
+      assert.equal((await counters.increment('k', 1, 5, minute)).allowed, false);
+    });
+
+    test('a limit of zero refuses every call; an infinite limit always adds', async () => {
+      const { counters } = make();
+      assert.equal((await counters.increment('z', 1, 0, minute)).allowed, false);
+      const r = await counters.increment('bw', 5000, Infinity, minute);
+      assert.equal(r.allowed, true);
+      assert.equal((await counters.increment('bw', 5000, Infinity, minute)).count, 10_000);
+    });
+
+    test('aligned windows renew at their boundary, whatever the first call', async () => {
+      const start = Date.UTC(2026, 0, 1, 0, 0, 30);
+      const { counters, clock } = make(start);
+      const hour = { periodMs: 3_600_000, alignMs: Date.UTC(2026, 0, 1) };
+      const first = await counters.increment('q', 1, 1, hour);
+      assert.equal(first.allowed, true);
+      assert.equal(first.resetMs, 3_600_000 - 30_000);
+      assert.equal((await counters.increment('q', 1, 1, hour)).allowed, false);
+      clock.at = Date.UTC(2026, 0, 1, 1, 0, 0);
+      const renewed = await counters.increment('q', 1, 1, hour);
+      assert.equal(renewed.allowed, true);
+      assert.equal(renewed.count, 1);
+      assert.equal(renewed.resetMs, 3_600_000);
+    });
+
+    test('concurrent increments never overshoot the limit', async () => {
+      const { counters } = make();
+      const results = await Promise.all(Array.from({ length: 50 }, () => counters.increment('c', 1, 20, minute)));
+      assert.equal(results.filter((r) => r.allowed).length, 20);
+      assert.deepEqual(results.filter((r) => r.allowed).map((r) => r.count).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+  });
+}
+
+describe('counters contract: memory window renewal', () => {
+  test('a window started by the first call renews after its period', async () => {
+    const clock = { at: 1000 };
+    const counters = createMemoryCounters({ now: () => clock.at });
+    await counters.increment('k', 1, 1, { periodMs: 10_000 });
+    clock.at = 10_999;
+    assert.equal((await counters.increment('k', 1, 1, { periodMs: 10_000 })).resetMs, 1);
+    clock.at = 11_000;
+    assert.equal((await counters.increment('k', 1, 1, { periodMs: 10_000 })).allowed, true);
+  });
+});
+
+describe('redis counters when Redis is unreachable', () => {
+  test('fail fast with CountersUnavailableError instead of hanging', async () => {
+    const counters = createRedisCounters({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, redis: { retryStrategy: () => null } });
+    await assert.rejects(counters.increment('k', 1, 1, { periodMs: 1000 }), CountersUnavailableError);
+    await counters.close();
+  });
+});

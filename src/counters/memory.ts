@@ -1,0 +1,54 @@
+import { alignedWindow, type CounterResult, type Counters, type CounterWindow } from './counters.ts';
+
+export interface MemoryCountersOptions {
+  /** The clock, epoch milliseconds. */
+  readonly now?: () => number;
+  /** Expired entries are swept when the map grows past this many keys. */
+  readonly sweepAt?: number;
+}
+
+interface Entry {
+  count: number;
+  endsAt: number;
+}
+
+/** Counters of one process: exact for one gateway replica. */
+export function createMemoryCounters(options: MemoryCountersOptions = {}): Counters {
+  const now = options.now ?? Date.now;
+  const sweepAt = options.sweepAt ?? 10_000;
+  const entries = new Map<string, Entry>();
+  let nextSweep = sweepAt;
+
+  const sweep = (at: number): void => {
+    for (const [key, entry] of entries) if (entry.endsAt <= at) entries.delete(key);
+    nextSweep = Math.max(sweepAt, entries.size * 2);
+  };
+
+  return {
+    async increment(key: string, amount: number, limit: number, window: CounterWindow): Promise<CounterResult> {
+      const at = now();
+      const aligned = alignedWindow(at, window);
+      const fullKey = aligned ? `${key}#${aligned.index}` : key;
+      let entry = entries.get(fullKey);
+      if (entry !== undefined && entry.endsAt <= at) {
+        entries.delete(fullKey);
+        entry = undefined;
+      }
+      const current = entry?.count ?? 0;
+      const endsAt = entry?.endsAt ?? aligned?.endsAt ?? at + window.periodMs;
+      const resetMs = Math.max(0, endsAt - at);
+      if (current + amount > limit) return { allowed: false, count: current, remaining: Math.max(0, limit - current), resetMs };
+      if (amount > 0) {
+        if (entry === undefined) {
+          if (entries.size >= nextSweep) sweep(at);
+          entries.set(fullKey, { count: amount, endsAt });
+        } else entry.count += amount;
+      }
+      const count = current + amount;
+      return { allowed: true, count, remaining: Math.max(0, limit - count), resetMs };
+    },
+    async close() {
+      entries.clear();
+    },
+  };
+}
