@@ -28,7 +28,7 @@ const EXPECTED_REJECTIONS: Record<string, { code: string; reason: string; why: s
   'examples/Call out to an HTTP endpoint and cache the response.policy.xml:16': { code: 'EXPRESSION_SYNTAX', reason: "')' expected", why: 'string mangled upstream to "latlong="""' },
   'examples/Call out to an HTTP endpoint and cache the response.policy.xml:31': { code: 'EXPRESSION_SYNTAX', reason: "']' expected", why: 'string mangled upstream' },
   'examples/Call out to an HTTP endpoint and cache the response.policy.xml:35': { code: 'EXPRESSION_SYNTAX', reason: 'expected', why: 'string mangled upstream (two expressions on this line)' },
-  'examples/Call out to an HTTP endpoint and cache the response.policy.xml:40': { code: 'EXPRESSION_SYNTAX', reason: 'not closed', why: 'string mangled upstream' },
+  'examples/Call out to an HTTP endpoint and cache the response.policy.xml:40': { code: 'EXPRESSION_SYNTAX', reason: 'Newline in constant', why: 'string mangled upstream' },
   'examples/Loopback request for service at same API Management service.xml:15': { code: 'EXPRESSION_SYNTAX', reason: "')' expected", why: 'string mangled upstream' },
   'examples/Pre-authorize requests based on HTTP method with validate-jwt.policy.xml:10': { code: 'EXPRESSION_SYNTAX', reason: "')' expected", why: 'string mangled upstream' },
   'examples/Pre-authorize requests based on HTTP method with validate-jwt.policy.xml:22': { code: 'EXPRESSION_SYNTAX', reason: "'}' expected", why: 'string mangled upstream' },

@@ -7,13 +7,16 @@
 //   double, float → number; decimal → Decimal (exact, keeps its scale);
 //   DateTime, DateTimeOffset, TimeSpan, Guid → runtime classes; byte[] → Uint8Array;
 //   other arrays → arrays; JObject/JArray/JValue/JProperty → JToken classes; null → null.
+// A result is an `object` in .NET terms, so a double with an integral value, a float or an enum
+// comes back as a Boxed value (it keeps its type when stored in a variable); `unbox` returns the
+// number inside.
 // Use toPolicyString to get the text Azure would put in an attribute or element, and
 // toPolicyBoolean for conditions.
 
 import type { Expr, Stmt } from './ast.ts';
 import { Compiler, type Env } from './compiler.ts';
 import { BudgetExceeded, CompileError, DotNetException, ExpressionError } from './errors.ts';
-import { scanExpressionEnd } from './lexer.ts';
+import { Lexer, scanExpressionEnd } from './lexer.ts';
 import { Parser } from './parser.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_TIME_BUDGET_MS } from './runtime/budget.ts';
 import { toDotNetString } from './runtime/values.ts';
@@ -28,6 +31,7 @@ export type { ExpressionErrorCode } from './errors.ts';
 export { createExpressionContext, createPolicyResponse, ExpressionContext, PolicyResponse } from './context.ts';
 export type { BodySource, ContextSource, HeadersSource, ResponseSource, UrlSource } from './context.ts';
 export { Decimal } from './runtime/decimal.ts';
+export { Boxed, unbox } from './runtime/values.ts';
 export { CsChar } from './runtime/char.ts';
 export { DateTime, DateTimeOffset, TimeSpan } from './runtime/datetime.ts';
 export { Guid } from './runtime/guid.ts';
@@ -87,7 +91,16 @@ export function compileExpression(source: string, options: CompileOptions = {}):
     fail({ code: 'EXPRESSION_SYNTAX', message: kind === 'single' ? 'A single-statement expression is written @( ... )' : 'A multi-statement expression is written @{ ... }', pos: lead });
   const close = open === '(' ? ')' : '}';
   const end = scanExpressionEnd(source, lead);
-  if (end < 0) fail({ code: 'EXPRESSION_SYNTAX', message: `The expression is not closed: '${close}' expected`, pos: trimmedEnd });
+  if (end < 0) {
+    // surface a lexical error (bad string, named value) before reporting the missing bracket
+    try {
+      new Lexer(source, lead + 1, trimmedEnd).all();
+    } catch (e) {
+      if (e instanceof CompileError) fail(e);
+      throw e;
+    }
+    fail({ code: 'EXPRESSION_SYNTAX', message: `The expression is not closed: '${close}' expected`, pos: trimmedEnd });
+  }
   if (end !== trimmedEnd) fail({ code: 'EXPRESSION_SYNTAX', message: 'Unexpected text after the end of the expression', pos: end });
   let body: { fn: (e: Env) => unknown; slots: number };
   try {
