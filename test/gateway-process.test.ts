@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, renameSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
 import { startBackend, type RecordingBackend } from './support/backend.ts';
+import { startGatewayProcess, stopProcess, type GatewayProcess } from './support/gateway-process.ts';
 import { POSTGRES_URL, dropSchema, postgresAvailable, uniqueSchema } from './support/services.ts';
 
 /**
@@ -16,50 +15,7 @@ import { POSTGRES_URL, dropSchema, postgresAvailable, uniqueSchema } from './sup
  * back, and drains on SIGTERM.
  */
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const pgStatus = await postgresAvailable();
-
-interface GatewayProcess {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly metricsUrl: string;
-  output(): string;
-}
-
-async function startGatewayProcess(env: Record<string, string>, gatewayId = 'managed'): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [MAIN, 'gateway', '--gateway', gatewayId], {
-    env: { ...process.env, ATRIUM_GATEWAY_PORT: '0', ATRIUM_METRICS_PORT: '0', ATRIUM_MANAGEMENT_PORT: '0', ATRIUM_PORTAL_PORT: '0', ATRIUM_DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (d) => (text += d));
-  child.stderr!.on('data', (d) => (text += d));
-  const banner = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner:\n${text}`)), 20_000);
-    const check = (): void => {
-      if (/Metrics\s+\S+\/metrics/.test(text)) {
-        clearTimeout(timer);
-        resolve(text);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`atrium gateway exited with ${code}:\n${text}`));
-    });
-  });
-  const url = /Gateway\s+(http:\/\/\S+)/.exec(banner)?.[1];
-  const metricsUrl = /Metrics\s+(http:\/\/\S+)\/metrics/.exec(banner)?.[1];
-  assert.ok(url && metricsUrl, banner);
-  return { child, url, metricsUrl, output: () => text };
-}
-
-async function stopProcess(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  return exited;
-}
 
 async function ok(atrium: RunningAtrium, method: string, path: string, body?: unknown): Promise<any> {
   const response = await atrium.call(method, path, body);

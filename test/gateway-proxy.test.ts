@@ -118,6 +118,22 @@ describe('gateway upstream', () => {
     assert.match(String(backend.last()!.headers.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
+  it('answers HEAD on a GET operation with headers only, without bringing the gateway down', async () => {
+    backend.respondWith((_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000000' });
+      res.end(Buffer.alloc(1_000_000));
+    });
+    const response = await raw(gateway, '/echo/head', {}, 'HEAD');
+    assert.equal(response.status, 200);
+    assert.equal(response.body, '');
+    assert.equal(backend.last()!.method, 'HEAD');
+    assert.equal((await raw(gateway, '/echo/after-head', {})).status, 200);
+    backend.respondWith((request, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'first' });
+      res.end(JSON.stringify({ url: request.url }));
+    });
+  });
+
   it('answers 502 in Azure shape when the backend cannot be reached', async () => {
     const response = await raw(gateway, '/down/x', {});
     assert.equal(response.status, 502);

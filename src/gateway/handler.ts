@@ -202,7 +202,7 @@ function send(req: IncomingMessage, res: ServerResponse, response: GatewayRespon
   };
   res.once('close', report);
   if (res.destroyed) {
-    if (response.body instanceof Readable) response.body.destroy();
+    if (response.body instanceof Readable) discard(response.body);
     return report();
   }
   // Whatever the client sent that nobody read is drained, so the connection can be reused.
@@ -210,7 +210,7 @@ function send(req: IncomingMessage, res: ServerResponse, response: GatewayRespon
   res.writeHead(response.status, response.headers);
   const body = response.body;
   if (body === null || req.method === 'HEAD') {
-    if (body instanceof Readable) body.destroy();
+    if (body instanceof Readable) discard(body);
     res.end();
   } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
     res.end(body);
@@ -222,6 +222,14 @@ function send(req: IncomingMessage, res: ServerResponse, response: GatewayRespon
     body.pipe(res);
   }
 }
+
+/** Drops a body nobody will read; the abort error it may emit is expected. */
+function discard(body: Readable): void {
+  body.on('error', ignore);
+  body.destroy();
+}
+
+function ignore(): void {}
 
 function headerValue(req: IncomingMessage, lowerCaseName: string): string | undefined {
   const value = req.headers[lowerCaseName];
