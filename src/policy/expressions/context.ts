@@ -386,7 +386,9 @@ for (const name of ['HeaderDictionary', 'QueryDictionary']) {
   defineType({ name, ns: '', kind: 'interface', bases: ['IReadOnlyDictionary<string, string[]>', 'IEnumerable<KeyValuePair<string, string[]>>'], is: (v) => v instanceof CsDictionary })
     .method('string GetValueOrDefault(string name, string defaultValue = null)', (d: CsDictionary, k: string, dv: string | null) => {
       const e = d.tryGet(requireString(k, 'key'));
-      return e ? (e.value as string[]).join(',') : dv;
+      if (!e) return dv;
+      const vals = e.value as string[];
+      return vals.length === 1 ? vals[0] : vals.join(',');
     });
 }
 defineType({ name: 'ParameterDictionary', ns: '', kind: 'interface', bases: ['IReadOnlyDictionary<string, string>', 'IEnumerable<KeyValuePair<string, string>>'], is: (v) => v instanceof CsDictionary })

@@ -123,16 +123,7 @@ export function compileExpression(source: string, options: CompileOptions = {}):
   const maxMs = options.maxMilliseconds ?? DEFAULT_TIME_BUDGET_MS;
   const { fn, slots } = body;
   const compiled = function policyExpression(context: ExpressionContext): unknown {
-    const ctx = context as ExpressionContext;
-    const r: RunState = {
-      steps: 0,
-      maxSteps,
-      deadline: performance.now() + maxMs,
-      depth: 0,
-      now: () => ctx.now(),
-      random: () => ctx.random(),
-      context: ctx,
-    };
+    const r = new Run(context, maxSteps, maxMs);
     const env: Env = { v: slots ? new Array(slots) : [], p: null, r, rv: undefined };
     try {
       const v = fn(env);
@@ -144,6 +135,27 @@ export function compileExpression(source: string, options: CompileOptions = {}):
   Object.defineProperty(compiled, 'source', { value: source });
   Object.defineProperty(compiled, 'kind', { value: kind });
   return compiled;
+}
+
+/** The state of one evaluation: budgets, and the clock and randomness of its context. */
+class Run implements RunState {
+  steps = 0;
+  depth = 0;
+  deadline = 0;
+  readonly maxSteps: number;
+  readonly timeBudgetMs: number;
+  readonly context: ExpressionContext;
+  constructor(context: ExpressionContext, maxSteps: number, maxMs: number) {
+    this.context = context;
+    this.maxSteps = maxSteps;
+    this.timeBudgetMs = maxMs;
+  }
+  now(): number {
+    return this.context.now();
+  }
+  random(): number {
+    return this.context.random();
+  }
 }
 
 function runtimeError(e: unknown): ExpressionError {

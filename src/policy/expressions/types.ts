@@ -18,7 +18,9 @@ export type NamedType = Type & { tag: 'named' };
 export interface RunState {
   steps: number;
   maxSteps: number;
+  /** performance.now() deadline, 0 until first checked */
   deadline: number;
+  timeBudgetMs: number;
   depth: number;
   now(): number;
   random(): number;

@@ -12,7 +12,14 @@ export const DEFAULT_TIME_BUDGET_MS = 1000;
 
 export function tick(r: RunState): void {
   if (++r.steps > r.maxSteps) throw new BudgetExceeded(`The expression exceeded its budget of ${r.maxSteps} steps.`);
-  if ((r.steps & 1023) === 0 && performance.now() > r.deadline) throw new BudgetExceeded('The expression exceeded its time budget.');
+  if ((r.steps & 1023) === 0) checkTime(r);
+}
+
+/** The wall clock is read every 1024 steps; the deadline is set on the first reading. */
+function checkTime(r: RunState): void {
+  const now = performance.now();
+  if (r.deadline === 0) r.deadline = now + r.timeBudgetMs;
+  else if (now > r.deadline) throw new BudgetExceeded('The expression exceeded its time budget.');
 }
 
 /** Charges `n` steps at once (bulk operations such as copying a large array). */

@@ -53,7 +53,22 @@ export interface KeyComparer {
   key(k: unknown): unknown;
 }
 export const DEFAULT_COMPARER: KeyComparer = { key: mapKey };
-export const ORDINAL_IGNORE_CASE: KeyComparer = { key: (k) => (typeof k === 'string' ? k.toUpperCase() : mapKey(k)) };
+const upperCache = new Map<string, string>();
+/** Case-insensitive keys; header names repeat across requests, so their upper-case form is memoized. */
+export const ORDINAL_IGNORE_CASE: KeyComparer = {
+  key: (k) => {
+    if (typeof k !== 'string') return mapKey(k);
+    let u = upperCache.get(k);
+    if (u === undefined) {
+      u = k.toUpperCase();
+      if (k.length <= 128) {
+        if (upperCache.size >= 4096) upperCache.clear();
+        upperCache.set(k, u);
+      }
+    }
+    return u;
+  },
+};
 
 export class CsDictionary implements Iterable<KeyValuePair> {
   readonly map = new Map<unknown, KeyValuePair>();
