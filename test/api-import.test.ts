@@ -98,6 +98,16 @@ describe('API import and export through the REST API', { skip: available ? false
     assert.equal((await atrium.call('GET', '/apis/forbidden')).status, 404);
   });
 
+  it("turns the definition's tags into tags linked to their operations", async () => {
+    const i = documents.findIndex((d) => d.file.startsWith('redocly-museum'));
+    const tags = await atrium.call('GET', '/tags');
+    assert.ok(tags.body.count >= 1, tags.text);
+    const links = await atrium.call('GET', `/tags/${tags.body.value[0].name}/operationLinks`);
+    assert.ok(links.body.count >= 1);
+    assert.match(links.body.value[0].properties.operationId, /^\/apis\/doc-\d+\/operations\//);
+    assert.ok(i >= 0);
+  });
+
   it('keeps webhooks in the stored definition, not as operations', async () => {
     const i = documents.findIndex((d) => d.file.startsWith('redocly-museum'));
     const definition = await atrium.call('GET', `/apis/doc-${i}/definitions/current`);

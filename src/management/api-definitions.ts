@@ -1,8 +1,8 @@
 import { exportDefinition, exportFormats, importDefinition, planReimport, type ExportFormat, type ExportInput, type LinkFetchOptions } from '../import/index.ts';
-import type { DefinitionFormat, OperationResource } from '../import/index.ts';
+import type { DefinitionFormat, ImportResult, OperationResource } from '../import/index.ts';
 import { modelError } from '../model/errors.ts';
 import type { ResourcePath } from '../model/registry.ts';
-import type { Engine, ResourceView, WriteOptions } from './engine.ts';
+import type { Engine, EngineTx, ResourceView, WriteOptions } from './engine.ts';
 
 /**
  * API import and export through the API resource itself, as Azure does it: `PUT …/apis/{id}` with
@@ -33,6 +33,31 @@ export function createApiDefinitions(options: ApiDefinitionsOptions): ApiDefinit
     workspace: apiPath.workspace,
     steps: [...apiPath.steps, { def: registry.get(kind), name }],
   });
+
+  /**
+   * The definition's tags become tag resources of the API's scope (created when missing) linked
+   * to their operations. Tag names are unique in the whole service: a name another scope holds is
+   * left alone rather than failing the import.
+   */
+  const linkTags = async (tx: EngineTx, apiPath: ResourcePath, tags: ImportResult['tags'], inner: WriteOptions): Promise<void> => {
+    const apiName = apiPath.steps[0].name;
+    for (const tag of tags) {
+      const tagPath: ResourcePath = { workspace: apiPath.workspace, steps: [{ def: registry.get('tags'), name: tag.name }] };
+      if (!(await tx.get(tagPath))) {
+        try {
+          await tx.put(tagPath, { properties: tag.properties }, inner);
+        } catch (error) {
+          if ((error as { code?: string }).code === 'NAME_CONFLICT') continue;
+          throw error;
+        }
+      }
+      for (const operation of tag.operations) {
+        const linkName = `${apiName}-${operation}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 256);
+        const linkPath: ResourcePath = { workspace: apiPath.workspace, steps: [...tagPath.steps, { def: registry.get('tagOperationLinks'), name: linkName }] };
+        await tx.put(linkPath, { properties: { operationId: `/apis/${apiName}/operations/${operation}` } }, inner);
+      }
+    }
+  };
 
   return {
     isImport(body) {
@@ -81,6 +106,7 @@ export function createApiDefinitions(options: ApiDefinitionsOptions): ApiDefinit
           const policy = carried.get(op.name);
           if (policy) await tx.put(child(child(apiPath, 'apiOperations', op.name), 'apiOperationPolicies', 'policy'), { properties: policy }, inner);
         }
+        await linkTags(tx, apiPath, imported.tags, inner);
         const schemaNames = new Set(imported.schemas.map((s) => s.name.toLowerCase()));
         for (const old of await tx.children(apiPath, 'apiSchemas')) {
           if (!schemaNames.has(old.name.toLowerCase())) await tx.delete(child(apiPath, 'apiSchemas', old.name), inner);
