@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ResourceRecord } from '../store/store.ts';
+import { createRouter, type RouteInput } from './router.ts';
+import { compileApi, type CompiledApi } from './snapshot.ts';
+import { compileTemplate, matchTemplate } from './template.ts';
+
+let revision = 0;
+function record(key: string, kind: string, properties: Record<string, unknown>, workspace = ''): ResourceRecord {
+  const id = key;
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const parentKey = key.slice(0, key.lastIndexOf('/', key.lastIndexOf('/') - 1));
+  revision++;
+  return { key, id, kind, parentKey, workspace, name, uniqueKey: null, properties, revision, createdAt: '', updatedAt: '' };
+}
+
+function api(name: string, path: string, operations: [string, string][], extra: Record<string, unknown> = {}, versionSet?: ResourceRecord): CompiledApi {
+  const apiRecord = record(`/apis/${name}`, 'apis', { path, serviceUrl: 'http://backend.test', isCurrent: !name.includes(';rev='), ...extra });
+  const ops = operations.map(([method, urlTemplate], i) => record(`/apis/${name}/operations/op${i}`, 'apiOperations', { method, urlTemplate }));
+  return compileApi(apiRecord, ops, versionSet, '1');
+}
+
+function input(method: string, url: string, headers: Record<string, string> = {}): RouteInput {
+  const at = url.indexOf('?');
+  const query = new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
+  return { method, path: at === -1 ? url : url.slice(0, at), query: () => query, header: (name) => headers[name] };
+}
+
+describe('URL templates', () => {
+  it('matches parameters, mixed segments, wildcards and query parts', () => {
+    const seg = (p: string) => p.split('/').filter(Boolean);
+    assert.deepEqual(matchTemplate(compileTemplate('/items/{id}'), seg('/items/42'), undefined), { id: '42' });
+    assert.equal(matchTemplate(compileTemplate('/items/{id}'), seg('/items/42/x'), undefined), undefined);
+    assert.deepEqual(matchTemplate(compileTemplate('/r/{y}-{m}.json'), seg('/r/2026-11.json'), undefined), { y: '2026', m: '11' });
+    assert.deepEqual(matchTemplate(compileTemplate('/files/{*path}'), seg('/files/a/b'), undefined), { path: 'a/b' });
+    assert.deepEqual(matchTemplate(compileTemplate('/*'), seg('/anything/at/all'), undefined), {});
+    assert.deepEqual(matchTemplate(compileTemplate('/s?q={q}'), seg('/s'), new URLSearchParams('q=x')), { q: 'x' });
+    assert.equal(matchTemplate(compileTemplate('/s?q={q}'), seg('/s'), new URLSearchParams('')), undefined);
+    assert.deepEqual(matchTemplate(compileTemplate('/Items/{id}'), seg('/ITEMS/%41'), undefined), { id: 'A' });
+  });
+
+  it('rejects a wildcard before the last segment', () => {
+    assert.throws(() => compileTemplate('/*/x'), /last segment/);
+  });
+
+  it('ranks literal segments above parameters and wildcards last', () => {
+    const ranks = ['/items/special', '/items/{id}', '/{a}/{b}', '/items/*'].map((t) => compileTemplate(t).rank);
+    assert.deepEqual([...ranks].sort((a, b) => b - a), ranks);
+  });
+});
+
+describe('router', () => {
+  const shop = api('shop', 'shop', [
+    ['GET', '/items/{id}'],
+    ['GET', '/items/special'],
+    ['*', '/*'],
+  ]);
+  const deep = api('deep', 'shop/admin/tools', [['GET', '/x']]);
+  const root = api('root', '', [['GET', '/ping']]);
+  const router = createRouter([shop, deep, root]);
+
+  it('finds the API by the longest path prefix and the most specific operation', () => {
+    const special = router.route(input('GET', '/shop/items/special'));
+    assert.ok(special.found);
+    assert.equal(special.api, shop);
+    assert.equal(special.operation?.name, 'op1');
+    const byId = router.route(input('GET', '/shop/items/7'));
+    assert.ok(byId.found && byId.operation?.name === 'op0');
+    assert.deepEqual(byId.matchedParameters, { id: '7' });
+    const fallback = router.route(input('DELETE', '/shop/items/7'));
+    assert.ok(fallback.found && fallback.operation?.name === 'op2');
+    const tools = router.route(input('GET', '/shop/admin/tools/x'));
+    assert.ok(tools.found && tools.api === deep && tools.remainder === '/x');
+    // Not deep enough for the longer API: the shorter prefix serves it.
+    const admin = router.route(input('GET', '/shop/admin'));
+    assert.ok(admin.found && admin.api === shop && admin.remainder === '/admin');
+  });
+
+  it('serves an API with an empty path at the root, after every longer prefix', () => {
+    const ping = router.route(input('GET', '/ping'));
+    assert.ok(ping.found && ping.api === root);
+    const unknown = router.route(input('GET', '/nothing'));
+    assert.ok(unknown.found && unknown.api === root && unknown.operation === undefined);
+  });
+
+  it('keeps the trailing slash of the remainder', () => {
+    const route = router.route(input('GET', '/shop/items/'));
+    assert.ok(route.found && route.remainder === '/items/');
+  });
+
+  it('compares API paths case-insensitively', () => {
+    const route = router.route(input('GET', '/SHOP/items/1'));
+    assert.ok(route.found && route.api === shop);
+  });
+
+  it('routes among 10,000 APIs by path segments', () => {
+    const many: CompiledApi[] = [];
+    for (let i = 0; i < 10_000; i++) many.push(api(`api${i}`, `team${i % 100}/api${i}`, [['GET', '/hello']]));
+    const big = createRouter(many);
+    assert.equal(big.apiCount, 10_000);
+    for (const i of [0, 4321, 9999]) {
+      const route = big.route(input('GET', `/team${i % 100}/api${i}/hello`));
+      assert.ok(route.found && route.api.name === `api${i}` && route.operation !== undefined);
+    }
+    assert.equal(big.route(input('GET', '/team1/api2/hello')).found, false);
+  });
+
+  it('marks an API with an unusable template as failing, alone', () => {
+    const broken = api('broken', 'broken', [['GET', '/*/x']]);
+    assert.match(broken.failure ?? '', /op0/);
+    const ok = api('fine', 'fine', [['GET', '/x']]);
+    assert.equal(ok.failure, undefined);
+  });
+});
