@@ -606,6 +606,16 @@ const CASES: [string, string][] = [
   ["@(context.Tracing)", "False"],
   ["@(context.Api?.Name)", ""],
   ["@{ context.Trace(\"hello\"); return 1; }", "1"],
+  ["@(Regex.IsMatch(\"٣\", @\"^\\d$\"))", "True"],
+  ["@(Regex.IsMatch(\"٣\", @\"^\\d$\", RegexOptions.ECMAScript))", "False"],
+  ["@(Regex.IsMatch(\"é\", @\"^\\w$\"))", "True"],
+  ["@(Regex.Replace(\"a-b\", @\"\\-\", \"+\"))", "a+b"],
+  ["@(Regex.IsMatch(\"a}\", \"a}\"))", "True"],
+  ["@(Regex.IsMatch(\"x@y.com\", @\"^[\\w.+-]+@[\\w-]+\\.[\\w.-]+$\"))", "True"],
+  ["@(Regex.IsMatch(\"hello world\", @\"\\bworld\\b\"))", "True"],
+  ["@(Regex.IsMatch(\"ÉCOLE\", \"école\", RegexOptions.IgnoreCase))", "True"],
+  ["@(Regex.Match(\"2024-01-15\", @\"(\\d{4})-(\\d{2})\").Groups[2].Value)", "01"],
+  ["@(Regex.Match(\"key=\\\"v\\\"\", \"key=\\\"([^\\\"]*)\\\"\").Groups[1].Value)", "v"],
 ];
 
 function evaluate(source: string): string {

@@ -31,7 +31,9 @@ export function translateRegex(pattern: string, options: number): TranslatedRege
   }
   let out = '';
   const groupNames: string[] = [];
-  let unicode = false;
+  // .NET classes are Unicode-aware (\d matches any decimal digit) unless RegexOptions.ECMAScript
+  const ecma = (options & 256) !== 0;
+  const unicode = !ecma;
   // group stack for the backtracking check: does the group contain an unbounded quantifier?
   const stack: { unbounded: boolean }[] = [{ unbounded: false }];
   let lastAtomWasGroup: { unbounded: boolean } | null = null;
@@ -52,14 +54,11 @@ export function translateRegex(pattern: string, options: number): TranslatedRege
       else if (n === 'z') out += '(?![\\s\\S])';
       else if (n === 'Z') out += '(?=\\n?(?![\\s\\S]))';
       else if (n === 'G') throw unsupported('anchor \\G');
-      else if (n === 'p' || n === 'P') {
-        unicode = true;
-        out += '\\' + n;
-      } else if (n === 'k' && p[i + 1] === "'") {
+      else if (n === 'k' && p[i + 1] === "'") {
         const close = p.indexOf("'", i + 2);
         out += `\\k<${p.slice(i + 2, close)}>`;
         i = close;
-      } else out += '\\' + n;
+      } else out += ecma ? '\\' + n : translateEscape(n, false);
       continue;
     }
     if (c === '[') {
@@ -76,13 +75,15 @@ export function translateRegex(pattern: string, options: number): TranslatedRege
       }
       for (; j < p.length && p[j] !== ']'; j++) {
         if (p[j] === '\\') {
-          if (p[j + 1] === 'p' || p[j + 1] === 'P') unicode = true;
-          cls += p[j] + (p[j + 1] ?? '');
+          const n = p[j + 1] ?? '';
+          if (!ecma && (n === 'D' || n === 'W' || n === 'S')) throw unsupported(`\\${n} inside a character class`);
+          cls += ecma ? '\\' + n : translateEscape(n, true);
           j++;
           continue;
         }
         if (p[j] === '-' && p[j + 1] === '[') throw unsupported('character class subtraction');
-        if (p[j] === '[') cls += '\\[';
+        if (!ecma && '[{}()/|'.includes(p[j])) cls += '\\' + p[j];
+        else if (p[j] === '[') cls += '\\[';
         else cls += p[j];
       }
       if (j >= p.length) throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}' at offset ${p.length}. Unterminated [] set.`);
@@ -171,7 +172,8 @@ export function translateRegex(pattern: string, options: number): TranslatedRege
       continue;
     }
     lastAtomWasGroup = null;
-    out += c;
+    // lone brackets are literals in .NET but errors in Unicode-mode JavaScript
+    out += unicode && (c === '}' || c === ']') ? '\\' + c : c;
   }
   if (stack.length !== 1) throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}' at offset ${p.length}. Not enough )'s.`);
   if (unicode) flags += 'u';
@@ -179,5 +181,37 @@ export function translateRegex(pattern: string, options: number): TranslatedRege
     return { re: new RegExp(out, flags), groupNames };
   } catch (e) {
     throw new DotNetException('ArgumentException', `Invalid pattern '${pattern}'. ${(e as Error).message}`);
+  }
+}
+
+const WORD = '\\p{L}\\p{Mn}\\p{Nd}\\p{Pc}';
+
+/** A .NET escape as Unicode-mode JavaScript: Unicode \d \w \b, identity escapes made legal. */
+function translateEscape(n: string, inClass: boolean): string {
+  switch (n) {
+    case 'd':
+      return '\\p{Nd}';
+    case 'D':
+      return '\\P{Nd}';
+    case 'w':
+      return inClass ? WORD : `[${WORD}]`;
+    case 'W':
+      return `[^${WORD}]`;
+    case 'b':
+      return inClass ? '\\x08' : `(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`;
+    case 'B':
+      return `(?:(?<=[${WORD}])(?=[${WORD}])|(?<![${WORD}])(?![${WORD}]))`;
+    case 'e':
+      return '\\x1B';
+    case 'a':
+      return '\\x07';
+    case 'p': case 'P': case 's': case 'S': case 'n': case 'r': case 't': case 'f': case 'v': case 'x': case 'u': case 'c': case 'k': case '0':
+      return '\\' + n;
+    default:
+      if (/[1-9]/.test(n)) return '\\' + n;
+      if (/[A-Za-z]/.test(n)) throw new DotNetException('ArgumentException', `Unrecognized escape sequence \\${n}.`);
+      // identity escapes: syntax characters stay escaped, anything else is written as itself
+      if ('^$\\.*+?()[]{}|/'.includes(n) || (n === '-' && inClass)) return '\\' + n;
+      return n;
   }
 }
