@@ -50,7 +50,8 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
       host: options.host,
       fixedPort,
       dataDir: options.dataDir,
-      pollMs: options.pollMs,
+      // In this process the store signals every commit; the poll is a backstop.
+      pollMs: options.pollMs ?? 1000,
       log: options.log,
     });
 

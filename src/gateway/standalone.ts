@@ -65,7 +65,10 @@ export async function startStandaloneGateway(config: Config, options: Standalone
     fixedPort: options.port ?? (gatewayId === 'managed' ? config.gatewayPort : undefined),
     fallbackPort: config.gatewayPort,
     dataDir: config.dataDir,
-    pollMs: options.pollMs,
+    // PostgreSQL announces commits (NOTIFY), so its poll is only a backstop; SQLite has no
+    // cross-process signal, so a separate gateway process polls its change feed often (a cheap
+    // indexed read) to see a change within about a tenth of a second.
+    pollMs: options.pollMs ?? (isPostgres(config) ? 1000 : 50),
     log,
   });
 
@@ -115,10 +118,13 @@ export async function startStandaloneGateway(config: Config, options: Standalone
  * SQLite: a missing database file means the store is unreachable (opening would create an empty
  * one and the gateway would serve nothing). PostgreSQL: the connection must work.
  */
+function isPostgres(config: Config): boolean {
+  return config.databaseUrl !== undefined && /^postgres(ql)?:\/\//i.test(config.databaseUrl);
+}
+
 async function tryOpenStore(config: Config): Promise<Store> {
   const url = config.databaseUrl;
-  const postgres = url !== undefined && /^postgres(ql)?:\/\//i.test(url);
-  if (!postgres) {
+  if (!isPostgres(config)) {
     const file = url && url !== '' ? url : join(config.dataDir, 'atrium.db');
     if (!existsSync(file)) throw new Error(`no database at ${file}`);
   }
