@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { postgresMigrations } from '../migrations.ts';
+import { recordFilter } from '../record-filter.ts';
 import {
   StoreError,
   prefixEnd,
@@ -202,18 +203,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     appendRequestLogs: (rows: readonly RequestLogRecord[]) => appendRequestLogs(pool, rows),
     async queryRequestLogs(query: RequestLogQuery): Promise<Page<RequestLogRecord>> {
-      const clauses: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, value: unknown): void => {
-        params.push(value);
-        clauses.push(sql.replace('?', `$${params.length}`));
-      };
-      if (query.workspace !== undefined) add('workspace = ?', query.workspace);
-      if (query.from) add('time >= ?', query.from);
-      if (query.to) add('time <= ?', query.to);
-      if (query.apiId) add('lower(api_id) = lower(?)', query.apiId);
-      if (query.status !== undefined) add('status = ?', query.status);
-      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+      const { where, params } = recordFilter(query, (n) => `$${n}`);
       const { rows: countRows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs ${where}`, params);
       const { rows } = await pool.query(`SELECT * FROM request_logs ${where} ORDER BY time DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, query.top, query.skip]);
       return { items: rows.map(toLogRecord), count: Number(countRows[0].n) };
@@ -224,16 +214,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     appendAudit: (entry: AuditEntry) => insertAudit(pool, entry),
     async queryAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
-      const clauses: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, value: unknown): void => {
-        params.push(value);
-        clauses.push(sql.replace('?', `$${params.length}`));
-      };
-      if (query.workspace !== undefined) add('workspace = ?', query.workspace);
-      if (query.from) add('time >= ?', query.from);
-      if (query.to) add('time <= ?', query.to);
-      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+      const { where, params } = recordFilter(query, (n) => `$${n}`);
       const { rows: countRows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log ${where}`, params);
       const { rows } = await pool.query(`SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, query.top, query.skip]);
       return {

@@ -1,5 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { sqliteMigrations } from '../migrations.ts';
+import { recordFilter } from '../record-filter.ts';
 import {
   StoreError,
   prefixEnd,
@@ -167,7 +168,7 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
       });
     },
     async queryRequestLogs(query: RequestLogQuery): Promise<Page<RequestLogRecord>> {
-      const { where, params } = logFilter(query);
+      const { where, params } = recordFilter(query, () => '?');
       const count = Number((readerOps.raw(`SELECT count(*) AS n FROM request_logs ${where}`).get(...params) as { n: number }).n);
       const rows = readerOps.raw(`SELECT * FROM request_logs ${where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?`).all(...params, query.top, query.skip) as Record<string, unknown>[];
       return { items: rows.map(toLogRecord), count };
@@ -179,21 +180,7 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
       await exclusive(() => insertAudit(stmt, entry));
     },
     async queryAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
-      const clauses: string[] = [];
-      const params: (string | number)[] = [];
-      if (query.workspace !== undefined) {
-        clauses.push('workspace = ?');
-        params.push(query.workspace);
-      }
-      if (query.from) {
-        clauses.push('time >= ?');
-        params.push(query.from);
-      }
-      if (query.to) {
-        clauses.push('time <= ?');
-        params.push(query.to);
-      }
-      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+      const { where, params } = recordFilter(query, () => '?');
       const count = Number((readerOps.raw(`SELECT count(*) AS n FROM audit_log ${where}`).get(...params) as { n: number }).n);
       const rows = readerOps.raw(`SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...params, query.top, query.skip) as Record<string, unknown>[];
       return {
@@ -231,32 +218,6 @@ function insertAudit(stmt: (sql: string) => StatementSync, entry: AuditEntry): v
     entry.outcome,
     entry.status,
   );
-}
-
-function logFilter(query: RequestLogQuery): { where: string; params: (string | number)[] } {
-  const clauses: string[] = [];
-  const params: (string | number)[] = [];
-  if (query.workspace !== undefined) {
-    clauses.push('workspace = ?');
-    params.push(query.workspace);
-  }
-  if (query.from) {
-    clauses.push('time >= ?');
-    params.push(query.from);
-  }
-  if (query.to) {
-    clauses.push('time <= ?');
-    params.push(query.to);
-  }
-  if (query.apiId) {
-    clauses.push('lower(api_id) = lower(?)');
-    params.push(query.apiId);
-  }
-  if (query.status !== undefined) {
-    clauses.push('status = ?');
-    params.push(query.status);
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 function toLogRecord(r: Record<string, unknown>): RequestLogRecord {
