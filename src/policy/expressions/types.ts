@@ -186,6 +186,8 @@ export class TypeDef {
   }
   enumMembers(values: Record<string, number>): this {
     this.enumValues = new Map(Object.entries(values));
+    const names = new Map(Object.entries(values).map(([n, v]) => [v, n]));
+    this.method('string ToString()', (v: number) => names.get(v) ?? String(v));
     return this;
   }
 
