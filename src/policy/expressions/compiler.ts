@@ -283,7 +283,7 @@ export class Compiler {
       }
       case 'while': {
         const test = this.condition(s.test);
-        const body = this.scoped(s.body);
+        const body = this.loopBody(s.body);
         return (e) => {
           const r = e.r;
           while (test(e)) {
@@ -296,7 +296,7 @@ export class Compiler {
         };
       }
       case 'do': {
-        const body = this.scoped(s.body);
+        const body = this.loopBody(s.body);
         const test = this.condition(s.test);
         return (e) => {
           const r = e.r;
@@ -314,7 +314,7 @@ export class Compiler {
         const init = s.init.map((x) => this.stmt(x));
         const test = s.test ? this.condition(s.test) : () => true;
         const update = s.update.map((u) => this.exprStatement(u));
-        const body = this.scoped(s.body);
+        const body = this.loopBody(s.body);
         this.popScope();
         return (e) => {
           const r = e.r;
@@ -455,29 +455,75 @@ export class Compiler {
     const src = this.value(s.expr);
     const elem = elementTypeOf(src.type);
     if (!elem) err('EXPRESSION_TYPE_MISMATCH', `foreach statement cannot operate on variables of type '${typeName(src.type)}'`, s.expr.pos);
-    this.pushScope();
     const declared = s.type && s.type.name !== 'var' ? typeFromNode(s.type) : elem!;
     const conv = s.type && s.type.name !== 'var' ? this.conversion(elem!, declared, true, s.pos) : null;
-    const info = this.declareVar(s.name, declared, s.pos);
-    info.readOnly = true;
-    const slot = info.slot;
-    const body = this.scoped(s.body);
-    this.popScope();
+    const body = this.loopBody(s.body, { name: s.name, type: declared, pos: s.pos });
+    const slot = -1;
     const srcFn = src.fn;
     const iterate = iteratorFor(src.type);
     return (e) => {
       const coll = srcFn(e);
       if (coll === null || coll === undefined) throw nullRef();
       const r = e.r;
+      void slot;
       for (const x of iterate(coll)) {
         tick(r);
-        e.v[slot] = conv ? conv(x) : x;
-        const c = body(e);
+        const c = body(e, conv ? conv(x) : x);
         if (c === BREAK) break;
         if (c === RETURN) return c;
       }
       return undefined;
     };
+  }
+
+  /**
+   * A loop body. When it creates lambdas or local functions, each iteration gets its own frame, so
+   * that variables declared in the body (and a foreach variable) are fresh per iteration as in C#.
+   */
+  private loopBody(body: Stmt, iterVar?: { name: string; type: Type; pos: number }): (e: Env, x?: unknown) => number | undefined {
+    if (!containsClosure(body)) {
+      this.pushScope();
+      let slot = -1;
+      if (iterVar) {
+        const info = this.declareVar(iterVar.name, iterVar.type, iterVar.pos);
+        info.readOnly = true;
+        slot = info.slot;
+      }
+      const f = this.scoped(body);
+      this.popScope();
+      if (slot < 0) return f;
+      return (e, x) => {
+        e.v[slot] = x;
+        return f(e);
+      };
+    }
+    const outerFunc = this.func;
+    const outerScope = this.scope;
+    const func = new FuncCtx(outerFunc, outerFunc.ret);
+    func.isVoid = outerFunc.isVoid;
+    func.returnTypes = outerFunc.returnTypes;
+    this.func = func;
+    this.scope = new Scope(outerScope, func);
+    let slot = -1;
+    try {
+      if (iterVar) {
+        const info = this.declareVar(iterVar.name, iterVar.type, iterVar.pos);
+        info.readOnly = true;
+        slot = info.slot;
+      }
+      const f = this.scoped(body);
+      const slots = (): number => func.slots;
+      return (e, x) => {
+        const env: Env = { v: new Array(slots()), p: e, r: e.r, rv: undefined };
+        if (slot >= 0) env.v[slot] = x;
+        const c = f(env);
+        if (c === RETURN) e.rv = env.rv;
+        return c;
+      };
+    } finally {
+      this.func = outerFunc;
+      this.scope = outerScope;
+    }
   }
 
   private tryStmt(s: Stmt & { k: 'try' }): SFn {
@@ -1991,6 +2037,16 @@ function boxer(t: NamedType): ((x: unknown) => unknown) | null {
     return (x) => (typeof x === 'number' ? new Boxed('enum', x, names, def) : x);
   }
   return null;
+}
+
+/** Whether a statement creates lambdas or local functions (which may capture its variables). */
+function containsClosure(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(containsClosure);
+  const k = (node as { k?: string }).k;
+  if (k === 'lambda' || k === 'func') return true;
+  for (const v of Object.values(node)) if (typeof v === 'object' && containsClosure(v)) return true;
+  return false;
 }
 
 function hasNullCond(x: Expr): boolean {

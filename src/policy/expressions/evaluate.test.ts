@@ -649,6 +649,11 @@ const CASES: [string, string][] = [
   ["@((DayOfWeek)2)", "Tuesday"],
   ["@(StringComparison.OrdinalIgnoreCase.ToString())", "OrdinalIgnoreCase"],
   ["@(JsonConvert.SerializeObject(new { d = DayOfWeek.Monday, x = 2.5 }))", "{\"d\":1,\"x\":2.5}"],
+  ["@{ var list = new List<Func<int>>(); for (var i = 0; i < 3; i++) { var j = i; list.Add(() => j * 10); } return list[0]() + list[2](); }", "20"],
+  ["@{ var fs = new List<Func<string>>(); foreach (var s in new[] {\"a\", \"b\"}) { fs.Add(() => s); } return fs[0]() + fs[1](); }", "ab"],
+  ["@{ var fs = new List<Func<int>>(); for (var i = 0; i < 2; i++) { fs.Add(() => i); } return fs[0]() + fs[1](); }", "4"],
+  ["@{ var total = 0; foreach (var n in new[] {1, 2, 3}) { Func<int, int> twice = x => x * 2; total += twice(n); if (n == 2) return total; } return -1; }", "6"],
+  ["@{ var r = \"\"; var k = 0; while (k < 3) { var m = k; Action a = () => { r += m; }; a(); k++; } return r; }", "012"],
 ];
 
 function evaluate(source: string): string {
