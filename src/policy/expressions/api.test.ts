@@ -140,3 +140,24 @@ test('a compiled expression runs many times with independent state', () => {
   assert.equal(f(ctx()), 1);
   assert.equal(f(ctx()), 1);
 });
+
+test('the context follows the gateway: a response set later, a refreshed header, a replaced body', () => {
+  const source: import('./index.ts').ContextSource = {
+    request: { method: 'GET', url: 'https://x.example/a', headers: { 'x-a': '1' }, body: { load: () => 'first' } },
+  };
+  const c = createExpressionContext(source);
+  const status = compileExpression('@(context.Response == null ? -1 : context.Response.StatusCode)');
+  const header = compileExpression('@(context.Request.Headers.GetValueOrDefault("x-a", ""))');
+  const body = compileExpression('@(context.Request.Body.As<string>(preserveContent: true))');
+  assert.equal(status(c), -1);
+  assert.equal(header(c), '1');
+  assert.equal(body(c), 'first');
+  source.response = { statusCode: 404, headers: {} };
+  (source.request.headers as Record<string, string>)['x-a'] = '2';
+  source.request.body = { load: () => 'second' };
+  assert.equal(status(c), 404);
+  assert.equal(header(c), '1');
+  c.refresh();
+  assert.equal(header(c), '2');
+  assert.equal(body(c), 'second');
+});

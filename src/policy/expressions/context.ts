@@ -182,10 +182,22 @@ export class PolicyRequest {
   private _url: PolicyUrl | undefined;
   private _orig: PolicyUrl | undefined;
   private _params: CsDictionary | undefined;
-  readonly body: MessageBody | null;
+  private _bodySrc: BodySource | null | undefined;
+  private _body: MessageBody | null = null;
   constructor(s: ContextSource['request']) {
     this.s = s;
-    this.body = s.body ? new MessageBody(s.body) : null;
+  }
+  /** A new BodySource (set-body) gives a new body; the same one keeps its cache and consumption. */
+  get body(): MessageBody | null {
+    if (this.s.body !== this._bodySrc) {
+      this._bodySrc = this.s.body;
+      this._body = this.s.body ? new MessageBody(this.s.body) : null;
+    }
+    return this._body;
+  }
+  /** Drops what was read from the source, after a policy changed the request. */
+  refresh(): void {
+    this._headers = this._url = this._orig = this._params = undefined;
   }
   get method(): string {
     return this.s.method;
@@ -280,7 +292,8 @@ export class ExpressionContext {
   static readonly clrName = 'IContext';
   readonly source: ContextSource;
   readonly request: PolicyRequest;
-  readonly response: PolicyResponse | null;
+  private _response: PolicyResponse | null = null;
+  private _responseSrc: ResponseSource | null | undefined;
   readonly variables: CsDictionary;
   private readonly vars: Map<string, unknown>;
   readonly started: number;
@@ -288,10 +301,25 @@ export class ExpressionContext {
   constructor(source: ContextSource) {
     this.source = source;
     this.request = new PolicyRequest(source.request);
-    this.response = source.response ? new PolicyResponse(source.response) : null;
     this.vars = source.variables ?? new Map();
     this.variables = variablesView(this.vars);
     this.started = source.timestamp ?? this.now();
+  }
+  /** The response appears once the gateway sets `source.response` (outbound, on-error). */
+  get response(): PolicyResponse | null {
+    if (this.source.response !== this._responseSrc) {
+      this._responseSrc = this.source.response;
+      this._response = this.source.response ? new PolicyResponse(this.source.response) : null;
+    }
+    return this._response;
+  }
+  /**
+   * Call after a policy changed the request or response (set-header, rewrite-uri, set-status...):
+   * headers, URLs and parameters are read again from the source on next use.
+   */
+  refresh(): void {
+    this.request.refresh();
+    this._responseSrc = undefined;
   }
   now(): number {
     return this.source.now ? this.source.now() : Date.now();
