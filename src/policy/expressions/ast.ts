@@ -64,8 +64,13 @@ export interface CatchClause {
   pos: number;
 }
 
+/** A case label: a constant, or a C# 7 type pattern (`case string s when s != "":`); null is default. */
+export type CaseLabel =
+  | { kind: 'const'; expr: Expr; when: Expr | null; pos: number }
+  | { kind: 'type'; type: TypeNode | null; name: string | null; when: Expr | null; pos: number };
+
 export interface SwitchSection {
-  labels: (Expr | null)[]; // null = default
+  labels: (CaseLabel | null)[]; // null = default
   body: Stmt[];
 }
 

@@ -565,23 +565,49 @@ export class Compiler {
   private switchStmt(s: Stmt & { k: 'switch' }): SFn {
     const subject = this.value(s.expr);
     this.pushScope();
+    type Label = (e: Env, v: unknown) => boolean;
     const sections = s.sections.map((sec) => {
-      const labels = sec.labels.map((l) => {
+      this.pushScope();
+      const labels: (Label | null)[] = sec.labels.map((l): Label | null => {
         if (l === null) return null;
-        const v = this.value(l);
-        const cv = this.convert(v, subject.type, false, l.pos);
-        if (!cv.konst) err('EXPRESSION_SYNTAX', 'A constant value is expected', l.pos);
-        return cv.konst!.v;
+        let test: Label;
+        if (l.kind === 'const') {
+          const v = this.value(l.expr);
+          if (v.type.tag === 'null') test = (_e, x) => x === null;
+          else {
+            const cv = this.convert(v, subject.type, false, l.pos);
+            if (!cv.konst) err('EXPRESSION_SYNTAX', 'A constant value is expected', l.pos);
+            const k = cv.konst!.v;
+            test = (_e, x) => dnEquals(k, x);
+          }
+        } else {
+          const t = l.type ? typeFromNode(l.type) : subject.type;
+          const set = l.name ? varSetter(this.declareVar(l.name, t, l.pos), this.func.level) : null;
+          const isVar = !l.type;
+          test = (e, x) => {
+            if (!isVar && !isInstance(x, t)) return false;
+            if (set) set(e, x instanceof Boxed ? x.value : x);
+            return true;
+          };
+        }
+        if (l.when) {
+          const w = this.condition(l.when);
+          const inner = test;
+          test = (e, x) => inner(e, x) && (w(e) as boolean);
+        }
+        return test;
       });
       const body = this.block(sec.body);
+      this.popScope();
       return { labels, body };
     });
     this.popScope();
     const f = subject.fn;
+    const dflt = sections.findIndex((sec) => sec.labels.includes(null));
     return (e) => {
       const v = f(e);
-      let idx = sections.findIndex((sec) => sec.labels.some((l) => l !== null && dnEquals(l, v)));
-      if (idx < 0) idx = sections.findIndex((sec) => sec.labels.includes(null));
+      let idx = sections.findIndex((sec) => sec.labels.some((l) => l !== null && l(e, v)));
+      if (idx < 0) idx = dflt;
       if (idx < 0) return undefined;
       const c = sections[idx].body(e);
       return c === BREAK ? undefined : c;

@@ -654,6 +654,11 @@ const CASES: [string, string][] = [
   ["@{ var fs = new List<Func<int>>(); for (var i = 0; i < 2; i++) { fs.Add(() => i); } return fs[0]() + fs[1](); }", "4"],
   ["@{ var total = 0; foreach (var n in new[] {1, 2, 3}) { Func<int, int> twice = x => x * 2; total += twice(n); if (n == 2) return total; } return -1; }", "6"],
   ["@{ var r = \"\"; var k = 0; while (k < 3) { var m = k; Action a = () => { r += m; }; a(); k++; } return r; }", "012"],
+  ["@{ object o = 42; switch (o) { case string s: return \"str \" + s; case int n when n > 40: return \"big \" + n; case int n: return \"int \" + n; default: return \"other\"; } }", "big 42"],
+  ["@{ object o = \"x\"; switch (o) { case null: return \"null\"; case string s when s.Length == 1: return \"one\"; default: return \"other\"; } }", "one"],
+  ["@{ object o = null; switch (o) { case null: return \"null\"; default: return \"other\"; } }", "null"],
+  ["@{ var x = 7; switch (x) { case 1: return \"a\"; case var y when y > 5: return \"gt5:\" + y; default: return \"d\"; } }", "gt5:7"],
+  ["@{ switch (\"b\") { case \"a\": return 1; case \"b\": case \"c\": return 2; } return 3; }", "2"],
 ];
 
 function evaluate(source: string): string {

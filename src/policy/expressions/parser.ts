@@ -1,7 +1,7 @@
 // Recursive-descent parser for the C# 7 subset: expressions with C# precedence, and the statements
 // allowed inside `@{ ... }`.
 
-import type { Arg, CatchClause, Expr, Initializer, InterpPart, LiteralType, Stmt, SwitchSection, TypeNode } from './ast.ts';
+import type { Arg, CaseLabel, CatchClause, Expr, Initializer, InterpPart, LiteralType, Stmt, SwitchSection, TypeNode } from './ast.ts';
 import { CompileError } from './errors.ts';
 import { Lexer, type Token } from './lexer.ts';
 
@@ -949,6 +949,31 @@ export class Parser {
     return { k: 'try', pos, block, catches, fin };
   }
 
+  private caseLabel(): CaseLabel {
+    const pos = this.t.pos;
+    const save = this.i;
+    // type pattern: T x, var x, T (followed by when or :)
+    if (this.isId(this.t, 'var') && this.isId(this.peek())) {
+      this.i++;
+      const name = this.ident();
+      return { kind: 'type', type: null, name, when: this.caseWhen(), pos };
+    }
+    const type = this.t.kind === 'str' || this.t.kind === 'int' || this.t.kind === 'char' ? null : this.tryType(false);
+    if (type && this.t.kind === 'id' && this.t.value !== 'when' && (this.is(':', this.peek()) || this.isId(this.peek(), 'when'))) {
+      const name = this.ident();
+      return { kind: 'type', type, name, when: this.caseWhen(), pos };
+    }
+    this.i = save;
+    const expr = this.expression();
+    return { kind: 'const', expr, when: this.caseWhen(), pos };
+  }
+
+  private caseWhen(): Expr | null {
+    if (!this.isId(this.t, 'when')) return null;
+    this.i++;
+    return this.expression();
+  }
+
   private switchStatement(): Stmt {
     const pos = this.expect('switch').pos;
     this.expect('(');
@@ -957,12 +982,12 @@ export class Parser {
     this.expect('{');
     const sections: SwitchSection[] = [];
     while (!this.is('}')) {
-      const labels: (Expr | null)[] = [];
+      const labels: (CaseLabel | null)[] = [];
       while (this.is('case') || this.is('default')) {
         if (this.eat('default')) labels.push(null);
         else {
           this.i++;
-          labels.push(this.expression());
+          labels.push(this.caseLabel());
         }
         this.expect(':');
       }
