@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Change, ResourceRecord } from '../store/store.ts';
+import type { Pipeline } from './context.ts';
 import { createRouter } from './router.ts';
 import {
   compileApi,
@@ -7,6 +8,7 @@ import {
   compileUpstream,
   resolveKey,
   type CompiledApi,
+  type CompiledOperation,
   type Snapshot,
   type SubscriptionIndex,
   type UpstreamTarget,
@@ -32,6 +34,26 @@ export interface ConfigFollowerOptions {
   /** Poll interval of the change feed backstop. */
   readonly pollMs?: number;
   readonly log?: (message: string) => void;
+  /** Where compiled policy pipelines plug in (see `PipelineCompiler`). */
+  readonly pipelines?: PipelineCompiler;
+}
+
+/**
+ * The policy engine's hook: the follower also loads the record kinds it names (policies, named
+ * values, fragments …) and asks it for each operation's pipeline whenever that operation's API is
+ * compiled. A record of such a kind under an API or operation recompiles that API; any other
+ * (global, workspace, product policies, named values) recompiles every API of its scope.
+ * Returning undefined forwards as is; throwing marks the API failing with the message.
+ */
+export interface PipelineCompiler {
+  readonly kinds: readonly string[];
+  compile(api: CompiledApi, operation: CompiledOperation, lookup: RecordLookup): Pipeline | undefined;
+}
+
+export interface RecordLookup {
+  get(key: string): ResourceRecord | undefined;
+  /** Records of a kind in one workspace (`''`: service level). */
+  ofKind(kind: string, workspace: string): Iterable<ResourceRecord>;
 }
 
 export interface ConfigFollower {
@@ -83,8 +105,10 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
   let revision = 0;
   let gatewayRecord: ResourceRecord | undefined;
   const workspaces = new Set<string>();
+  const pipelineKinds = new Set(options.pipelines?.kinds ?? []);
+  const servedKinds = new Set([...SERVED_KINDS, ...pipelineKinds]);
   const byKind = new Map<string, Map<string, ResourceRecord>>();
-  for (const kind of SERVED_KINDS) byKind.set(kind, new Map());
+  for (const kind of servedKinds) byKind.set(kind, new Map());
   const opsByApi = new Map<string, Map<string, ResourceRecord>>();
   const compiled = new Map<string, CompiledApi>();
   const dirtyApis = new Set<string>();
@@ -128,13 +152,62 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
       case 'backends':
         backendsDirty = true;
         break;
-      default:
+      case 'products':
+      case 'productApiLinks':
+      case 'subscriptions':
         subscriptionsDirty = true;
+        break;
+    }
+    if (pipelineKinds.has(record.kind)) markPipelineDirty(record);
+  };
+
+  /** A pipeline input under an API or operation touches that API; anything else its whole scope. */
+  const markPipelineDirty = (record: ResourceRecord): void => {
+    const apis = kindMap('apis');
+    if (apis.has(record.parentKey)) return void dirtyApis.add(record.parentKey);
+    const operation = kindMap('apiOperations').get(record.parentKey);
+    if (operation) return void dirtyApis.add(operation.parentKey);
+    for (const api of apis.values()) if (record.workspace === '' || api.workspace === record.workspace) dirtyApis.add(api.key);
+  };
+
+  /** What this gateway serves: its workspaces, service-level APIs on the managed gateway, and top-level service policy inputs everywhere. */
+  const accepts = (record: ResourceRecord): boolean =>
+    record.workspace !== '' ? workspaces.has(record.workspace) : serviceLevel || (pipelineKinds.has(record.kind) && record.parentKey === '');
+
+  const lookup: RecordLookup = {
+    get(key) {
+      for (const map of byKind.values()) {
+        const record = map.get(key);
+        if (record) return record;
+      }
+      return undefined;
+    },
+    *ofKind(kind, workspace) {
+      for (const record of byKind.get(kind)?.values() ?? []) if (record.workspace === workspace) yield record;
+    },
+  };
+
+  const withPipelines = (api: CompiledApi): CompiledApi => {
+    const compiler = options.pipelines;
+    if (!compiler || api.failure !== undefined) return api;
+    const seen = new Set<CompiledOperation>();
+    try {
+      for (const list of [...api.operations.byMethod.values(), api.operations.anyMethod]) {
+        for (const operation of list) {
+          if (seen.has(operation)) continue;
+          seen.add(operation);
+          operation.pipeline = compiler.compile(api, operation, lookup);
+        }
+      }
+      return api;
+    } catch (error) {
+      log(`${api.id}: policies cannot be compiled (${(error as Error).message}); the API answers 500 until they are fixed`);
+      return { ...api, failure: `policies: ${(error as Error).message}` };
     }
   };
 
   const setRecord = (record: ResourceRecord): void => {
-    if (!SERVED_KINDS.has(record.kind)) return;
+    if (!servedKinds.has(record.kind)) return;
     const previous = kindMap(record.kind).get(record.key);
     if (previous && previous.revision === record.revision) return;
     kindMap(record.kind).set(record.key, record);
@@ -186,6 +259,10 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     if (serviceLevel) {
       for (const prefix of SERVICE_PREFIXES) for (const record of await reader.listByPrefix(prefix)) if (record.workspace === '') records.push(record);
     }
+    if (pipelineKinds.size > 0) {
+      // Service-level policy inputs (the global policy runs on every gateway).
+      for (const record of await reader.listByPrefix('/')) if (record.workspace === '' && pipelineKinds.has(record.kind) && accepts(record)) records.push(record);
+    }
     const names = links.filter((l) => l.kind === 'gatewayWorkspaceLinks').map((l) => l.name.toLowerCase());
     for (const name of names) {
       for (const record of await reader.listByPrefix(`/workspaces/${name}/`)) if (record.workspace === name) records.push(record);
@@ -232,10 +309,10 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
         else if (!link && workspaces.has(name)) unloadWorkspace(name);
         continue;
       }
-      if (!SERVED_KINDS.has(change.kind)) continue;
-      if (change.workspace === '' ? !serviceLevel : !workspaces.has(change.workspace)) continue;
+      if (!servedKinds.has(change.kind)) continue;
+      if (change.workspace === '' ? !serviceLevel && !pipelineKinds.has(change.kind) : !workspaces.has(change.workspace)) continue;
       const record = await reader.get(change.key);
-      if (record) setRecord(record);
+      if (record && accepts(record)) setRecord(record);
       else removeRecord(change.key, change.kind);
     }
   };
@@ -250,7 +327,7 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
         const ref = record.properties.apiVersionSetId;
         const versionSet = typeof ref === 'string' && ref !== '' ? kindMap('apiVersionSets').get(resolveKey(ref, record.workspace)) : undefined;
         const ops = opsByApi.get(key)?.values() ?? [];
-        compiled.set(key, compileApi(record, ops, versionSet, `${record.revision}`));
+        compiled.set(key, withPipelines(compileApi(record, ops, versionSet, `${record.revision}`)));
       }
       routerDirty = true;
     }

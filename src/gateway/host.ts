@@ -1,5 +1,5 @@
 import type { ResourceRecord, Store } from '../store/store.ts';
-import type { ConfigStore } from './config-follower.ts';
+import type { ConfigStore, PipelineCompiler } from './config-follower.ts';
 import type { RequestObserver } from './handler.ts';
 import { createGatewayRuntime, type GatewayRuntime } from './runtime.ts';
 import { createUpstreamClient, type UpstreamClient } from './upstream.ts';
@@ -28,6 +28,8 @@ export interface GatewayHostOptions {
   readonly upstream?: UpstreamClient;
   readonly pollMs?: number;
   readonly log?: (message: string) => void;
+  /** Compiled policy pipelines (forward as is without). */
+  readonly pipelines?: PipelineCompiler;
 }
 
 export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
@@ -53,6 +55,7 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
       // In this process the store signals every commit; the poll is a backstop.
       pollMs: options.pollMs ?? 1000,
       log: options.log,
+      pipelines: options.pipelines,
     });
 
   /** Every gateway resource with a port gets a runtime; the managed one always has one. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ResourceRecord } from '../store/store.ts';
-import { createConfigFollower, type ConfigFollower, type ConfigStore } from './config-follower.ts';
+import { createConfigFollower, type ConfigFollower, type ConfigStore, type PipelineCompiler } from './config-follower.ts';
 import { createGatewayHandler, type RequestObserver } from './handler.ts';
 import type { UpstreamClient } from './upstream.ts';
 
@@ -36,6 +36,8 @@ export interface GatewayRuntimeOptions {
   readonly dataDir?: string;
   readonly pollMs?: number;
   readonly log?: (message: string) => void;
+  /** Compiled policy pipelines (forward as is without). */
+  readonly pipelines?: PipelineCompiler;
 }
 
 export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRuntime {
@@ -48,6 +50,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
     snapshotFile: options.dataDir ? join(options.dataDir, `gateway-${encodeURIComponent(gatewayId)}.snapshot.json`) : undefined,
     pollMs: options.pollMs,
     log: (message) => log(`gateway ${gatewayId}: ${message}`),
+    pipelines: options.pipelines,
   });
   const handler = createGatewayHandler({ gatewayId, snapshot: follower.current, upstream: options.upstream, observer: options.observer });
 

@@ -137,6 +137,15 @@ export function resolveKey(value: string, workspace: string): string {
   return id;
 }
 
+/**
+ * A backend resource as a policy of `api` names it (`set-backend-service backend-id="…"`): the
+ * API's own workspace's backend; a workspace API never reaches a service-level one (DESIGN.md §5).
+ */
+export function findBackend(snapshot: Snapshot, api: CompiledApi, backendId: string): UpstreamTarget | undefined {
+  const name = backendId.toLowerCase();
+  return snapshot.backends.get(api.workspace === '' ? `/backends/${name}` : `/workspaces/${api.workspace}/backends/${name}`);
+}
+
 /** Compiles an absolute URL (and optional backend settings) into an upstream target. */
 export function compileUpstream(url: string, backend?: Record<string, unknown>): UpstreamTarget {
   const parsed = new URL(url);

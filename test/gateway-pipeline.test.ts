@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PipelineCompiler } from '../src/gateway/config-follower.ts';
+import { errorResponse, type Pipeline } from '../src/gateway/context.ts';
+import { createGatewayHost, type GatewayHost } from '../src/gateway/host.ts';
+import { findBackend } from '../src/gateway/snapshot.ts';
+import { startAtrium, type RunningAtrium } from './support/atrium.ts';
+import { startBackend, type RecordingBackend } from './support/backend.ts';
+
+/**
+ * The seam where compiled policy pipelines plug in: the follower loads the kinds the compiler
+ * names, asks it for each operation's pipeline when an API compiles, recompiles when a policy
+ * record changes, and marks only the API whose policies fail. Here a stand-in compiler reads the
+ * API policy's text as instructions.
+ */
+
+async function ok(atrium: RunningAtrium, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await atrium.call(method, path, body);
+  assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${response.text}`);
+  return response.body;
+}
+
+const policy = (marker: string) => ({
+  properties: { format: 'rawxml', value: `<policies><inbound><base /><!-- ${marker} --></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>` },
+});
+
+/** `mock`: answer without the backend; `backend:<id>`: forward to that backend resource; `broken`: fail to compile. */
+const compiler: PipelineCompiler = {
+  kinds: ['apiPolicies'],
+  compile(api, operation, lookup) {
+    const document = lookup.get(`${api.key}/policies/policy`);
+    if (!document) return undefined;
+    const text = String(document.properties.value);
+    if (text.includes('broken')) throw new Error('unknown policy <broken>');
+    if (text.includes('mock')) {
+      return async function mockResponse() {
+        return { status: 200, headers: ['content-type', 'application/json'], body: JSON.stringify({ mocked: operation.name }) };
+      };
+    }
+    const backendId = /backend:([\w-]+)/.exec(text)?.[1];
+    const pipeline: Pipeline = async function setBackendService(ctx) {
+      if (backendId) {
+        ctx.upstream = findBackend(ctx.snapshot, ctx.api, backendId);
+        if (!ctx.upstream) return errorResponse(500, 'Internal server error');
+      }
+      ctx.request.headers.push('x-pipeline', document.name);
+      const response = await ctx.forward();
+      return { ...response, headers: [...response.headers, 'x-outbound', String(ctx.matchedParameters.id ?? '')] };
+    };
+    return pipeline;
+  },
+};
+
+describe('compiled pipelines on the gateway', () => {
+  let atrium: RunningAtrium;
+  let backend: RecordingBackend;
+  let other: RecordingBackend;
+  let host: GatewayHost;
+  let gateway: string;
+  const sync = () => host.runtime('managed')!.follower.sync();
+
+  before(async () => {
+    atrium = await startAtrium();
+    [backend, other] = await Promise.all([startBackend('service-url'), startBackend('backend-resource')]);
+    await ok(atrium, 'PUT', '/workspaces/team', { properties: { displayName: 'team' } });
+    await ok(atrium, 'PUT', '/gateways/managed/workspaceLinks/team', { properties: {} });
+    await ok(atrium, 'PUT', '/workspaces/team/backends/creds', {
+      properties: {
+        url: `${other.url}/base?fixed=1`,
+        protocol: 'http',
+        credentials: { header: { 'x-backend-secret': ['s3cret'] }, query: { code: ['abc'] }, authorization: { scheme: 'Bearer', parameter: 'token-1' } },
+      },
+    });
+    for (const name of ['piped', 'plain', 'failing']) {
+      await ok(atrium, 'PUT', `/workspaces/team/apis/${name}`, { properties: { path: name, serviceUrl: backend.url, subscriptionRequired: false } });
+      await ok(atrium, 'PUT', `/workspaces/team/apis/${name}/operations/item`, { properties: { displayName: 'item', method: 'GET', urlTemplate: '/items/{id}' } });
+    }
+    await ok(atrium, 'PUT', '/workspaces/team/apis/piped/policies/policy', policy('backend:creds'));
+    await ok(atrium, 'PUT', '/workspaces/team/apis/failing/policies/policy', policy('broken'));
+    host = createGatewayHost({ store: atrium.atrium.store, reveal: atrium.atrium.engine.revealProperties, host: '127.0.0.1', managedPort: 0, pipelines: compiler });
+    gateway = (await host.listen()).managed;
+  });
+
+  after(async () => {
+    await host?.close();
+    await atrium?.close();
+    await Promise.all([backend?.close(), other?.close()]);
+  });
+
+  it('runs the pipeline in place of forwarding: a backend resource with its credentials, request and response changed', async () => {
+    const response = await fetch(`${gateway}/piped/items/7?q=x`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-outbound'), '7');
+    const seen = other.last()!;
+    assert.equal(seen.url, '/base/items/7?fixed=1&q=x&code=abc');
+    assert.equal(seen.headers['x-backend-secret'], 's3cret');
+    assert.equal(seen.headers.authorization, 'Bearer token-1');
+    assert.equal(seen.headers['x-pipeline'], 'policy');
+  });
+
+  it('forwards as is where no pipeline applies', async () => {
+    const before = other.requests.length;
+    assert.equal((await fetch(`${gateway}/plain/items/1`)).status, 200);
+    assert.equal(backend.last()!.url, '/items/1');
+    assert.equal(other.requests.length, before);
+  });
+
+  it('marks only the API whose policies do not compile as failing', async () => {
+    const failing = await fetch(`${gateway}/failing/items/1`);
+    assert.equal(failing.status, 500);
+    assert.deepEqual(await failing.json(), { statusCode: 500, message: 'Internal server error' });
+    assert.ok(host.runtime('managed')!.follower.current()!.failures.get('/workspaces/team/apis/failing')?.includes('broken'));
+    assert.equal((await fetch(`${gateway}/plain/items/1`)).status, 200);
+  });
+
+  it('recompiles when a policy changes and when it is removed', async () => {
+    await ok(atrium, 'PUT', '/workspaces/team/apis/failing/policies/policy', policy('mock'));
+    await sync();
+    const mocked = await fetch(`${gateway}/failing/items/1`);
+    assert.deepEqual(await mocked.json(), { mocked: 'item' });
+    await ok(atrium, 'DELETE', '/workspaces/team/apis/failing/policies/policy');
+    await sync();
+    assert.equal((await fetch(`${gateway}/failing/items/1`)).headers.get('x-backend'), 'service-url');
+  });
+});
