@@ -192,6 +192,8 @@ export class Compiler {
   private scope: Scope;
   private func: FuncCtx;
   private checked = false;
+  /** Inside unchecked(...) or unchecked { }: constant expressions may overflow silently. */
+  private unchecked = false;
 
   constructor() {
     ensureAllResolved();
@@ -379,9 +381,12 @@ export class Compiler {
       }
       case 'checkedblock': {
         const prev = this.checked;
+        const prevU = this.unchecked;
         this.checked = s.checked;
+        this.unchecked = !s.checked;
         const b = this.scoped(s.body);
         this.checked = prev;
+        this.unchecked = prevU;
         return b;
       }
     }
@@ -734,9 +739,12 @@ export class Compiler {
       }
       case 'checked': {
         const prev = this.checked;
+        const prevU = this.unchecked;
         this.checked = x.checked;
+        this.unchecked = !x.checked;
         const v = this.value(x.expr);
         this.checked = prev;
+        this.unchecked = prevU;
         return v;
       }
       case 'throw': {
@@ -1485,6 +1493,8 @@ export class Compiler {
     if (x.op === '+') return { ...pv, pos: x.pos };
     if (x.op === '-') {
       const neg = negate(pk, this.checked);
+      if (pv.konst && !this.unchecked && ((pk === 'int' && pv.konst.v === -2147483648) || (pk === 'long' && pv.konst.v === -(1n << 63n))))
+        err('EXPRESSION_SYNTAX', "The operation overflows at compile time in checked mode (use 'unchecked' to override)", x.pos);
       const type = pk === 'uint' ? named(CORE.long) : named(CORE[pk]);
       if (pk === 'ulong') err('EXPRESSION_TYPE_MISMATCH', "Operator '-' cannot be applied to operand of type 'ulong'", x.pos);
       return this.fold({ kind: 'value', type, fn: (e) => neg(f(e)), pos: x.pos }, pv.konst ? () => neg(pv.konst!.v) : null);
@@ -1646,7 +1656,21 @@ export class Compiler {
     }
     const f = impl;
     const v: Val = { kind: 'value', type, fn: (e) => f(fa(e), fb(e)), pos };
-    if (a.konst && b.konst && !lifted) return this.fold(v, () => f(fa(null as unknown as Env), fb(null as unknown as Env)));
+    if (a.konst && b.konst && !lifted) {
+      // C# evaluates constant expressions at compile time, in checked mode unless unchecked(...)
+      const isIntegral = pk === 'int' || pk === 'uint' || pk === 'long' || pk === 'ulong';
+      if (isIntegral && (op === '/' || op === '%') && (b.konst.v === 0 || b.konst.v === 0n)) err('EXPRESSION_SYNTAX', 'Division by constant zero', pos);
+      if (isIntegral && !this.unchecked && (op === '+' || op === '-' || op === '*')) {
+        const chk = arith(op, pk, true)!;
+        try {
+          chk(fa(null as unknown as Env), fb(null as unknown as Env));
+        } catch (e) {
+          if (e instanceof DotNetException) err('EXPRESSION_SYNTAX', "The operation overflows at compile time in checked mode (use 'unchecked' to override)", pos);
+          throw e;
+        }
+      }
+      return this.fold(v, () => f(fa(null as unknown as Env), fb(null as unknown as Env)));
+    }
     return v;
   }
 
@@ -1963,7 +1987,21 @@ export class Compiler {
     if (c === null) return { ...v, type: to };
     const f = v.fn;
     const res: Val = { kind: 'value', type: to, fn: (e) => c(f(e)), pos: v.pos };
-    if (v.konst) return this.fold(res, () => c(v.konst!.v));
+    if (v.konst) {
+      const fk = numKind(underlyingOfNullable(v.type));
+      const tk = numKind(underlyingOfNullable(to));
+      if (explicit && fk && tk && !this.unchecked && v.konst.v !== null) {
+        const chk = numericConversion(fk, tk, true);
+        try {
+          chk?.(v.konst.v);
+        } catch (e) {
+          if (e instanceof DotNetException)
+            err('EXPRESSION_SYNTAX', `Constant value '${String(v.konst.v)}' cannot be converted to a '${typeName(to)}' (use 'unchecked' syntax to override)`, pos);
+          throw e;
+        }
+      }
+      return this.fold(res, () => c(v.konst!.v));
+    }
     return res;
   }
 
