@@ -188,7 +188,9 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
   for (let i = 0; i < deployment.chainApis; i++) {
     addApi(`bench-chain-${pad((i % chainWorkspaces) + 1, 2)}`, `chain-${pad(i + 1, 5)}`, 'chain');
   }
-  return { phases: [workspaces, links, apis, children], targets };
+  // Workspaces are linked to the gateway last: until then no gateway serves them, so a gateway
+  // running beside the management plane has nothing to rebuild while thousands of APIs arrive.
+  return { phases: [workspaces, apis, children, links], targets };
 }
 
 /** The load for a scenario once its deployment is seeded. `targetsFile` is written for `chain`. */
@@ -260,7 +262,10 @@ async function waitForStatus(url: string, child: OwnedChild, headers: Record<str
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (${last})`);
 }
 
-async function seed(managementUrl: string, adminKey: string, plan: SeedPlan, concurrency = 8): Promise<void> {
+async function seed(managementUrl: string, adminKey: string, plan: SeedPlan, log: (line: string) => void, concurrency = 8): Promise<void> {
+  const total = plan.phases.reduce((sum, phase) => sum + phase.length, 0);
+  const startedAt = Date.now();
+  let done = 0;
   for (const phase of plan.phases) {
     let next = 0;
     const worker = async () => {
@@ -273,10 +278,12 @@ async function seed(managementUrl: string, adminKey: string, plan: SeedPlan, con
         });
         const text = await response.text();
         if (!response.ok) throw new Error(`seeding ${request.method} ${request.path}: ${response.status} ${text.slice(0, 300)}`);
+        if (++done % 2000 === 0) log(`  seeding: ${done}/${total} requests, ${Math.round((Date.now() - startedAt) / 1000)} s`);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, phase.length) }, worker));
   }
+  log(`  seeded ${total} requests in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 }
 
 interface RunningDeployment {
@@ -286,7 +293,7 @@ interface RunningDeployment {
   plan: SeedPlan;
 }
 
-async function startDeployment(context: RunContext, deployment: Deployment): Promise<RunningDeployment> {
+async function startDeployment(context: RunContext, deployment: Deployment, log: (line: string) => void): Promise<RunningDeployment> {
   const dataDir = join(context.dir, `atrium-${deployment.name}`);
   mkdirSync(dataDir, { recursive: true });
   const adminKey = randomBytes(24).toString('hex');
@@ -312,7 +319,8 @@ async function startDeployment(context: RunContext, deployment: Deployment): Pro
   try {
     const managementUrl = `http://127.0.0.1:${managementPort}`;
     await waitForStatus(`${managementUrl}/health`, management);
-    await seed(managementUrl, adminKey, plan);
+    log(`  deployment ${deployment.name}: seeding through the management API`);
+    await seed(managementUrl, adminKey, plan, log);
   } finally {
     await management.stop();
   }
@@ -348,7 +356,7 @@ async function startDeployment(context: RunContext, deployment: Deployment): Pro
  * The Atrium scenarios for one run, and `close()` to stop the deployment left running at the end.
  * Each scenario's `start` reuses the running deployment when it is the one it needs.
  */
-export function createAtriumScenarios(): { scenarios: Scenario[]; close(): Promise<void> } {
+export function createAtriumScenarios(log: (line: string) => void): { scenarios: Scenario[]; close(): Promise<void> } {
   let running: RunningDeployment | undefined;
   let redisChecked: boolean | undefined;
   const failed = new Map<string, Error>();
@@ -375,7 +383,7 @@ export function createAtriumScenarios(): { scenarios: Scenario[]; close(): Promi
       if (running?.deployment !== deployment) {
         await stopRunning();
         try {
-          running = await startDeployment(context, deployment);
+          running = await startDeployment(context, deployment, log);
         } catch (error) {
           failed.set(deployment.name, error as Error);
           throw error;

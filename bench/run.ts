@@ -68,7 +68,8 @@ function nginxVersion(): string {
 
 const plan = options.quick ? quickPlan : fullPlan;
 const only = options.only ? new Set(options.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
-const atrium = createAtriumScenarios();
+const log = (line: string) => console.error(line);
+const atrium = createAtriumScenarios(log);
 const all = [...referenceScenarios, ...variantScenarios, ...atrium.scenarios];
 if (only) {
   const unknown = [...only].filter((name) => !all.some((s) => s.name === name));
@@ -94,12 +95,13 @@ function cleanUp(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    interrupted = true;
     console.error(`\n${signal}: stopping the processes of this run`);
     void cleanUp().finally(() => process.exit(130));
   });
 }
 
-const log = (line: string) => console.error(line);
+let interrupted = false;
 
 async function main(): Promise<number> {
   const startedAt = Date.now();
@@ -134,6 +136,7 @@ async function main(): Promise<number> {
   const reports: ScenarioReport[] = [];
   const variants: ScenarioReport[] = [];
   for (const scenario of all) {
+    if (interrupted) break;
     if (only && !only.has(scenario.name)) continue;
     log(`${scenario.name} — ${scenario.description}`);
     const outcome = await measureScenario(context, scenario, plan, log);

@@ -165,7 +165,7 @@ test('checkTools names what is missing and the one apt-get line that brings it',
 
 test('seedPlan: workspaces and links before APIs, one key per key-checked API, chain spread over workspaces', () => {
   const plan = seedPlan(deployments['10k'], 'http://127.0.0.1:9', 'salt');
-  const [workspaces, links, apis, children] = plan.phases;
+  const [workspaces, apis, children, links] = plan.phases;
   assert.equal(workspaces.length, 30);
   assert.equal(links.length, 30);
   assert.ok(links.every((l) => l.path.startsWith('/gateways/managed/workspaceLinks/bench-chain-')));
@@ -180,7 +180,7 @@ test('seedPlan: workspaces and links before APIs, one key per key-checked API, c
   assert.deepEqual(small.targets.passthrough, [{ path: '/passthrough', key: '' }]);
   assert.equal(small.targets.key[0].key, benchKey('sub-key', 'salt'));
   assert.equal(small.targets.chain.length, 10);
-  const subscription = small.phases[3].find((c) => c.path === '/workspaces/bench-basic/subscriptions/sub-limits');
+  const subscription = small.phases[2].find((c) => c.path === '/workspaces/bench-basic/subscriptions/sub-limits');
   assert.deepEqual((subscription?.body as { properties: { scope: string } }).properties.scope, '/apis/limits');
 });
 
