@@ -7,6 +7,7 @@ import { MAX_CALL_DEPTH, checkLength, checkString, tick } from './runtime/budget
 import { CsChar } from './runtime/char.ts';
 import { Decimal } from './runtime/decimal.ts';
 import { AnonObject } from './runtime/json.ts';
+import { translateRegex } from './runtime/regex.ts';
 import { IMPLICIT_NUMERIC, arith, compareOp, negate, numericConversion, oneOf, promote, shiftOp, zeroOf } from './runtime/numeric.ts';
 import { Boxed, dnEquals, tagArray } from './runtime/values.ts';
 import {
@@ -994,6 +995,7 @@ export class Compiler {
     const args = this.argInfos(x.args);
     if (callee.kind === 'group') {
       const res = this.resolve(callee.cands, args, callee.typeArgs, callee.recv ? callee.recv.type : null, callee.ext, callee.name, x.pos);
+      this.validateConstantArgs(res.method, args);
       return this.emitCall(res, callee, args, x);
     }
     if (callee.kind === 'localfn') {
@@ -1093,6 +1095,24 @@ export class Compiler {
       };
     }
     return { kind: 'value', type: res.ret, fn, pos: x.pos };
+  }
+
+  /** Constant regular expressions are translated now, so an unsupported one fails when the policy is saved. */
+  private validateConstantArgs(m: MethodDef, args: ArgInfo[]): void {
+    if (m.owner.name !== 'Regex') return;
+    const pi = m.params.findIndex((p) => p.name === 'pattern');
+    const oi = m.params.findIndex((p) => p.name === 'options');
+    const pa = pi >= 0 ? args[pi] : undefined;
+    if (!pa?.val?.konst || typeof pa.val.konst.v !== 'string') return;
+    const oa = oi >= 0 ? args[oi] : undefined;
+    if (oa && !oa.val?.konst) return;
+    const options = oa?.val?.konst ? Number(oa.val.konst.v) : 0;
+    try {
+      translateRegex(pa.val.konst.v, options);
+    } catch (e) {
+      if (e instanceof DotNetException) err(e.type === 'NotSupportedException' ? 'EXPRESSION_NOT_ALLOWED' : 'EXPRESSION_SYNTAX', e.message, pa.pos);
+      throw e;
+    }
   }
 
   /** Overload resolution and generic inference. */
@@ -1867,6 +1887,7 @@ export class Compiler {
         );
     } else {
       const res = this.resolve(ctors, args, null, t, false, typeName(t), x.pos);
+      this.validateConstantArgs(res.method, args);
       const { argFns, impl } = res;
       const run = res.method.run;
       ctorFn = run ? (e) => impl(e.r, ...argFns.map((f) => f(e))) : (e) => impl(...argFns.map((f) => f(e)));
