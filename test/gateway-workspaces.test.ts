@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
@@ -49,7 +50,7 @@ describe('workspace gateways', () => {
   before(async () => {
     atrium = await startAtrium();
     backend = await startBackend('ws');
-    for (const ws of ['w1', 'w2', 'w3']) await ok(atrium, 'PUT', `/workspaces/${ws}`, { properties: { displayName: ws } });
+    for (const ws of ['w1', 'w2', 'w3', 'w4']) await ok(atrium, 'PUT', `/workspaces/${ws}`, { properties: { displayName: ws } });
     const api = async (prefix: string, name: string) => {
       await ok(atrium, 'PUT', `${prefix}/apis/${name}`, { properties: { path: name, serviceUrl: backend.url } });
       await ok(atrium, 'PUT', `${prefix}/apis/${name}/operations/get`, { properties: { displayName: 'get', method: 'GET', urlTemplate: '/get' } });
@@ -60,6 +61,7 @@ describe('workspace gateways', () => {
     await api('/workspaces/w1', 'one');
     await api('/workspaces/w2', 'two');
     await api('/workspaces/w3', 'three');
+    await api('/workspaces/w4', 'four');
     await ok(atrium, 'PUT', '/gateways/g1', { properties: { displayName: 'G1', port: await freePort() } });
     await ok(atrium, 'PUT', '/gateways/g1/workspaceLinks/w1', { properties: {} });
     await ok(atrium, 'PUT', '/gateways/managed/workspaceLinks/w2', { properties: {} });
@@ -109,6 +111,25 @@ describe('workspace gateways', () => {
     await ok(atrium, 'DELETE', '/gateways/g1/workspaceLinks/w3');
     await eventually(async () => (await call(g1, 'three')) === 404, 'w3 no longer served after unlinking');
     assert.equal(await call(g1, 'one'), 200);
+  });
+
+  it('answers for a gateway by host name on the managed listener', async () => {
+    await ok(atrium, 'PUT', '/gateways/byname', { properties: { displayName: 'By name', hostnames: ['api.team.test'] } });
+    await ok(atrium, 'PUT', '/gateways/byname/workspaceLinks/w4', { properties: {} });
+    const viaHost = (path: string, host: string, key: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${atrium.gatewayUrl}${path}`, { headers: { host, 'ocp-apim-subscription-key': key }, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    await eventually(async () => (await viaHost('/four/get', 'api.team.test:8000', keys.four)) === 200, 'w4 served for its host name');
+    assert.equal(await viaHost('/four/get', 'API.TEAM.TEST', keys.four), 200);
+    assert.equal(await viaHost('/four/get', 'localhost', keys.four), 404);
+    assert.equal(await viaHost('/svc/get', 'api.team.test', keys.svc), 404);
+    assert.equal(await viaHost('/svc/get', 'localhost', keys.svc), 200);
   });
 
   it('moves the listener when the port changes and closes it when the gateway is deleted', async () => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ResourceRecord, Store } from '../store/store.ts';
 import type { ConfigStore, PipelineCompiler } from './config-follower.ts';
 import type { RequestObserver } from './handler.ts';
@@ -6,8 +7,10 @@ import { createUpstreamClient, type UpstreamClient } from './upstream.ts';
 
 /**
  * The gateways of `atrium start`: the managed gateway on ATRIUM_GATEWAY_PORT and one runtime per
- * gateway resource that has a port, created and closed as gateway resources come and go (a
- * runtime moves its own listener when its port changes).
+ * gateway resource that has a port or host names, created and closed as gateway resources come
+ * and go (a runtime moves its own listener when its port changes). A gateway's host names are
+ * answered on the managed gateway's listener: a request whose Host is one of them is served with
+ * that gateway's configuration.
  */
 export interface GatewayHost {
   /** Starts the managed gateway and every gateway with a port; returns their URLs by gateway id. */
@@ -42,6 +45,17 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
   let unsubscribe: (() => void) | undefined;
   let poll: NodeJS.Timeout | undefined;
 
+  let hostnames = new Map<string, string>();
+  const byHost = (req: IncomingMessage): GatewayRuntime | undefined => {
+    if (hostnames.size === 0) return undefined;
+    const host = req.headers.host;
+    if (host === undefined) return undefined;
+    const colon = host.lastIndexOf(':');
+    const name = (colon > host.lastIndexOf(']') ? host.slice(0, colon) : host).toLowerCase();
+    const id = hostnames.get(name);
+    return id === undefined ? undefined : runtimes.get(id);
+  };
+
   const make = (gatewayId: string, fixedPort?: number): GatewayRuntime =>
     createGatewayRuntime({
       gatewayId,
@@ -56,15 +70,19 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
       pollMs: options.pollMs ?? 1000,
       log: options.log,
       pipelines: options.pipelines,
+      byHost: gatewayId === 'managed' ? byHost : undefined,
     });
 
   /** Every gateway resource with a port gets a runtime; the managed one always has one. */
   const reconcile = async (): Promise<void> => {
     const gateways = (await store.listByPrefix('/gateways/')).filter((r) => r.kind === 'gateways');
     const wanted = new Set<string>();
+    const names = new Map<string, string>();
     for (const gateway of gateways) {
-      if (gateway.key === '/gateways/managed' || typeof gateway.properties.port !== 'number') continue;
       const id = gateway.name.toLowerCase();
+      const hostList = Array.isArray(gateway.properties.hostnames) ? (gateway.properties.hostnames as string[]) : [];
+      if (id !== 'managed') for (const name of hostList) names.set(name.toLowerCase(), id);
+      if (id === 'managed' || (typeof gateway.properties.port !== 'number' && hostList.length === 0)) continue;
       wanted.add(id);
       if (!runtimes.has(id) && !closed) {
         const runtime = make(id);
@@ -72,6 +90,7 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
         await runtime.start();
       }
     }
+    hostnames = names;
     for (const [id, runtime] of runtimes) {
       if (id === 'managed' || wanted.has(id)) continue;
       runtimes.delete(id);

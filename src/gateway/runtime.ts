@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ResourceRecord } from '../store/store.ts';
@@ -17,6 +17,8 @@ export interface GatewayRuntime {
   /** Waits for a first configuration, then listens. Returns the URL, or undefined when the gateway has no port. */
   start(): Promise<string | undefined>;
   url(): string | undefined;
+  /** Serves one request with this gateway's configuration (for a listener shared by host name). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   /** Graceful: stops accepting, lets in-flight requests finish (up to `graceMs`), then stops following. */
   close(graceMs?: number): Promise<void>;
 }
@@ -38,6 +40,8 @@ export interface GatewayRuntimeOptions {
   readonly log?: (message: string) => void;
   /** Compiled policy pipelines (forward as is without). */
   readonly pipelines?: PipelineCompiler;
+  /** Another gateway that answers for the request's host name on this listener, if any. */
+  readonly byHost?: (req: IncomingMessage) => GatewayRuntime | undefined;
 }
 
 export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRuntime {
@@ -53,6 +57,12 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
     pipelines: options.pipelines,
   });
   const handler = createGatewayHandler({ gatewayId, snapshot: follower.current, upstream: options.upstream, observer: options.observer });
+  const byHost = options.byHost;
+  const serve = byHost === undefined ? handler : (req: IncomingMessage, res: ServerResponse): void => {
+    const other = byHost(req);
+    if (other !== undefined) other.handle(req, res);
+    else handler(req, res);
+  };
 
   let server: Server | undefined;
   let configuredPort: number | undefined;
@@ -69,7 +79,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
 
   const open = (port: number): Promise<Server> =>
     new Promise((resolve, reject) => {
-      const next = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, handler);
+      const next = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, serve);
       next.once('error', reject);
       next.listen({ host: options.host, port }, () => {
         next.off('error', reject);
@@ -126,6 +136,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
       return url;
     },
     url: () => url,
+    handle: handler,
     async close(graceMs = 10_000) {
       closing = true;
       await moving;
