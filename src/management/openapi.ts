@@ -127,6 +127,21 @@ export function buildOpenApiDocument(registry: Registry, routes: readonly RouteS
   paths['/workspaces/{workspaceId}/logs'] = { get: { summary: "A workspace's gateway request logs", tags: ['Logs'], parameters: [workspaceParam, ...logParams], responses: recordResponses } };
   paths['/auditLog'] = { get: { summary: 'The audit log of every management write and denied call', tags: ['Audit'], parameters: recordParams, responses: recordResponses } };
   paths['/workspaces/{workspaceId}/auditLog'] = { get: { summary: "A workspace's audit log", tags: ['Audit'], parameters: [workspaceParam, ...recordParams], responses: recordResponses } };
+  for (const prefix of ['', '/workspaces/{workspaceId}']) {
+    paths[`${prefix}/apis/{apiId}/operations/{operationId}/effectivePolicy`] = {
+      get: {
+        summary: "The operation's effective policy: every scope merged, fragments expanded",
+        tags: ['API'],
+        parameters: [
+          ...(prefix ? [workspaceParam] : []),
+          { name: 'apiId', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'operationId', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'productId', in: 'query', schema: { type: 'string' }, description: 'Include this product\'s policy' },
+        ],
+        responses: { '200': { description: '{ value, format: "rawxml" }' }, ...errors },
+      },
+    };
+  }
   paths['/auth/login'] = {
     post: {
       summary: 'Operator sign-in: a session token',

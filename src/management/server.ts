@@ -9,6 +9,7 @@ import { registerAuthRoutes } from './auth-routes.ts';
 import type { Engine, ListView, ResourceView, WriteOptions } from './engine.ts';
 import { toHttpError } from './error-map.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { registerEffectivePolicyRoute } from './effective-policy.ts';
 import { registerRecordRoutes } from './records.ts';
 import { buildRoutes, pathFromParams, type RouteSpec } from './routes.ts';
 
@@ -168,10 +169,12 @@ export async function createManagementServer(options: ManagementServerOptions): 
   registerAuthRoutes(app, engine);
   for (const route of routes.filter((r) => r.scope === 'service')) register(app, route);
   registerRecordRoutes(app, engine.store, 'service');
+  registerEffectivePolicyRoute(app, engine.store, 'service');
   await app.register(
     async (workspaceScope) => {
       for (const route of routes.filter((r) => r.scope === 'workspace')) register(workspaceScope, route);
       registerRecordRoutes(workspaceScope, engine.store, 'workspace');
+      registerEffectivePolicyRoute(workspaceScope, engine.store, 'workspace');
     },
     { prefix: '/workspaces/:workspaceId' },
   );
