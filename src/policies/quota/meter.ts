@@ -1,0 +1,84 @@
+import { CountersUnavailableError, type CounterWindow } from '../../counters/index.ts';
+import type { PolicyContext } from '../../policy/runtime/context.ts';
+import { getHeader } from '../../policy/runtime/headers.ts';
+import { errorState } from '../../policy/runtime/target.ts';
+import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
+
+export interface Quota {
+  readonly key: string;
+  /** Calls per period; undefined when only bandwidth is limited. */
+  readonly calls?: number;
+  /** Kilobytes per period. */
+  readonly kilobytes?: number;
+  readonly window: CounterWindow;
+}
+
+/** A quota whose renewal period is 0 never renews: a window of a hundred years. */
+const NEVER = 100 * 365 * 24 * 3600 * 1000;
+
+/** The window of a quota: periods aligned on `first-period-start` (the Unix epoch by default). */
+export function quotaWindow(periodSeconds: number, firstPeriodStart: string | undefined): CounterWindow {
+  const periodMs = periodSeconds > 0 ? periodSeconds * 1000 : NEVER;
+  const start = firstPeriodStart ? Date.parse(firstPeriodStart) : 0;
+  return { periodMs, alignMs: Number.isNaN(start) ? 0 : start };
+}
+
+/**
+ * Counts `amount` calls against each quota and checks bandwidth; the first exhausted one answers
+ * Azure's 403 "Out of call volume quota" / "Out of bandwidth quota" with the time until renewal.
+ * The bandwidth of the exchange is counted once the response is final. Counters that cannot be
+ * reached let the call through (fail open), with a warning.
+ */
+export async function checkQuotas(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean, source: string): Promise<Outcome> {
+  const counters = pc.services.counters;
+  try {
+    for (const quota of quotas) {
+      if (quota.calls !== undefined) {
+        const result = countCalls
+          ? await counters.increment(`${quota.key}:calls`, amount, quota.calls, quota.window)
+          : await counters.increment(`${quota.key}:calls`, 0, Infinity, quota.window);
+        if (!result.allowed || (!countCalls && result.count >= quota.calls)) return quotaExceeded('call volume', result.resetMs);
+      }
+      if (quota.kilobytes !== undefined) {
+        const result = await counters.increment(`${quota.key}:bytes`, 0, Infinity, quota.window);
+        if (result.count >= quota.kilobytes * 1024) return quotaExceeded('bandwidth', result.resetMs);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof CountersUnavailableError)) throw error;
+    pc.services.log(`${source}: ${error.message}; the call is let through`);
+    return undefined;
+  }
+  const metered = quotas.filter((q) => q.kilobytes !== undefined);
+  if (metered.length > 0) {
+    pc.onFinish(async () => {
+      const bytes = exchangeBytes(pc);
+      for (const q of metered) await counters.increment(`${q.key}:bytes`, bytes, Infinity, q.window);
+    });
+  }
+  return undefined;
+}
+
+function exchangeBytes(pc: PolicyContext): number {
+  const size = (headers: readonly string[], body: unknown): number => {
+    if (Buffer.isBuffer(body)) return body.length;
+    if (typeof body === 'string') return Buffer.byteLength(body);
+    return Number(getHeader(headers, 'content-length') ?? 0) || 0;
+  };
+  const response = pc.response;
+  return size(pc.gateway.request.headers, pc.gateway.request.body) + (response ? size(response.headers, response.body) : 0);
+}
+
+export function quotaExceeded(kind: 'call volume' | 'bandwidth', resetMs: number): PolicyFailure {
+  const message = `Out of ${kind} quota. Quota will be replenished in ${timeSpan(resetMs)}.`;
+  return { kind: 'error', reason: 'QuotaExceeded', message, response: errorState(403, message) };
+}
+
+/** .NET's TimeSpan text: `hh:mm:ss`, with `d.` in front beyond a day. */
+export function timeSpan(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const days = Math.floor(total / 86400);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = `${pad(Math.floor((total % 86400) / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  return days > 0 ? `${days}.${clock}` : clock;
+}

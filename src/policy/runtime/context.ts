@@ -1,0 +1,265 @@
+import { Readable } from 'node:stream';
+import type { GatewayContext } from '../../gateway/context.ts';
+import { createExpressionContext, type ContextSource, type ExpressionContext, type ResponseSource, type UrlSource } from '../expressions/index.ts';
+import { getHeader, headersToMap, removeHeader, setHeader } from './headers.ts';
+import type { LastError, PolicyServices, ResponseState } from './types.ts';
+
+/**
+ * The per-request state of a policy pipeline, on top of the gateway's context: the request is
+ * edited in place in `gateway.request`, the response under construction is `response`, the
+ * variables live here. It is also the `ContextSource` of policy expressions: the expression
+ * context is built on first use and rebuilt only after a policy changed the request or response.
+ */
+export class PolicyContext {
+  readonly gateway: GatewayContext;
+  readonly services: PolicyServices;
+  readonly variables = new Map<string, unknown>();
+  response: ResponseState | undefined;
+  lastError: LastError | undefined;
+  /** Set by the runner before each section. */
+  section = 'inbound';
+  /** The request body must survive forwarding (an outbound expression reads it). */
+  readonly keepRequestBody: boolean;
+  /** State cache-lookup leaves for cache-store. */
+  cacheKey: string | undefined;
+  /** cache-lookup's downstream-caching-type, for cache-store. */
+  cacheDownstream: string | undefined;
+  /** A cache hit answered the request. */
+  cacheHit = false;
+  /** Whether the backend was called. */
+  forwarded = false;
+  private readonly originalUrl: UrlSource;
+  private expression: ExpressionContext | undefined;
+  private finishers: (() => unknown)[] | undefined;
+
+  constructor(gateway: GatewayContext, services: PolicyServices, keepRequestBody: boolean) {
+    this.gateway = gateway;
+    this.services = services;
+    this.keepRequestBody = keepRequestBody;
+    const host = getHeader(gateway.request.headers, 'x-forwarded-host') ?? 'localhost';
+    const proto = getHeader(gateway.request.headers, 'x-forwarded-proto') ?? 'http';
+    const apiPath = gateway.api.pathSegments.length > 0 ? `/${gateway.api.pathSegments.join('/')}` : '';
+    this.originalUrl = urlSource(`${proto}://${host}`, apiPath + gateway.request.path, gateway.request.query);
+  }
+
+  /** The expression context, as of the current request and response. */
+  expr(): ExpressionContext {
+    return (this.expression ??= createExpressionContext(this.source()));
+  }
+
+  /** A policy changed the request or response: expressions see the change from now on. */
+  touch(): void {
+    this.expression = undefined;
+  }
+
+  /** Runs `fn` once the response is final (after outbound or on-error). */
+  onFinish(fn: () => unknown): void {
+    (this.finishers ??= []).push(fn);
+  }
+
+  async finish(): Promise<void> {
+    const list = this.finishers;
+    if (list === undefined) return;
+    this.finishers = undefined;
+    for (const fn of list) {
+      try {
+        await fn();
+      } catch (error) {
+        this.services.log(`policy: a step after the response failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** The request body, read into memory once (the stream is replaced by the buffer). */
+  async requestBody(): Promise<Buffer> {
+    const request = this.gateway.request;
+    const buffer = await toBuffer(request.body);
+    request.body = buffer.length === 0 && request.body === null ? null : buffer;
+    return buffer;
+  }
+
+  setRequestBody(body: Buffer | string | null): void {
+    const request = this.gateway.request;
+    request.body = body;
+    removeHeader(request.headers, 'transfer-encoding');
+    if (body === null) removeHeader(request.headers, 'content-length');
+    else setHeader(request.headers, 'content-length', String(Buffer.byteLength(body)));
+    this.touch();
+  }
+
+  /** The response body, read into memory once. */
+  async responseBody(): Promise<Buffer> {
+    const response = this.response;
+    if (response === undefined) return Buffer.alloc(0);
+    const buffer = await toBuffer(response.body);
+    response.body = buffer;
+    return buffer;
+  }
+
+  setResponseBody(body: Buffer | string | null): void {
+    const response = this.ensureResponse();
+    response.body = body;
+    removeHeader(response.headers, 'transfer-encoding');
+    setHeader(response.headers, 'content-length', String(body === null ? 0 : Buffer.byteLength(body)));
+    this.touch();
+  }
+
+  /** Before a step whose expressions read a body: both bodies in memory, so reading is synchronous. */
+  async bufferBodies(): Promise<void> {
+    if (!this.forwarded || this.keepRequestBody) {
+      const body = this.gateway.request.body;
+      if (body !== null && !Buffer.isBuffer(body) && typeof body !== 'string') await this.requestBody();
+    }
+    const response = this.response;
+    if (response !== undefined && response.body !== null && !Buffer.isBuffer(response.body) && typeof response.body !== 'string') await this.responseBody();
+  }
+
+  /** The response to edit; an empty 200 when none exists yet (set-status in inbound, for instance). */
+  ensureResponse(): ResponseState {
+    if (this.response === undefined) {
+      this.response = { status: 200, reason: 'OK', headers: [], body: null };
+      this.touch();
+    }
+    return this.response;
+  }
+
+  setResponse(response: ResponseState): void {
+    const previous = this.response?.body;
+    if (previous instanceof Readable && previous !== response.body) discard(previous);
+    this.response = response;
+    this.touch();
+  }
+
+  private source(): ContextSource {
+    const pc = this;
+    const gateway = this.gateway;
+    const request = gateway.request;
+    const api = gateway.api;
+    const operation = gateway.operation;
+    const subscription = gateway.subscription;
+    const productId = gateway.productKey ? gateway.snapshot.subscriptions.productIds.get(gateway.productKey) : undefined;
+    const response = this.response;
+    return {
+      request: {
+        method: request.method,
+        get url() {
+          const target = gateway.upstream;
+          return target
+            ? urlSource(target.origin, target.basePath + request.path, joinQuery(target.baseQuery, request.query))
+            : urlSource('http://localhost', request.path, request.query);
+        },
+        originalUrl: this.originalUrl,
+        get headers() {
+          return headersToMap(request.headers);
+        },
+        body:
+          request.body === null
+            ? null
+            : {
+                load: () => {
+                  const body = request.body;
+                  return Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : '';
+                },
+                // Reading a body without preserveContent consumes it, as in Azure.
+                onConsumed: () => {
+                  request.body = null;
+                  removeHeader(request.headers, 'content-length');
+                },
+              },
+        matchedParameters: gateway.matchedParameters as Record<string, string>,
+        ipAddress: gateway.clientIp,
+      },
+      response: response === undefined ? null : responseSource(response),
+      variables: this.variables,
+      subscription: subscription
+        ? {
+            id: subscription.name,
+            name: subscription.name,
+            get key() {
+              return getHeader(request.headers, api.keyHeader) ?? new URLSearchParams(request.query).get(api.keyQuery) ?? undefined;
+            },
+          }
+        : null,
+      user: subscription?.ownerId ? { id: subscription.ownerId.split('/').pop() ?? subscription.ownerId } : null,
+      api: {
+        id: api.name,
+        name: api.name,
+        path: api.pathSegments.join('/'),
+        revision: api.revision,
+        version: api.apiVersion,
+        isCurrentRevision: api.isCurrent,
+        serviceUrl: api.upstream?.url ?? null,
+      },
+      operation: { id: operation.name, name: operation.name, method: operation.method, urlTemplate: operation.template.source },
+      product: productId ? { id: productId.split('/').pop()!, name: productId.split('/').pop()! } : null,
+      deployment: { gatewayId: gateway.gatewayId, serviceName: this.services.serviceName ?? 'atrium', region: '', isManaged: gateway.gatewayId === 'managed' },
+      get lastError() {
+        return pc.lastError ?? null;
+      },
+      requestId: gateway.requestId,
+      tracing: this.services.trace !== undefined,
+      trace: (message: string) => this.services.trace?.('expression', 'verbose', message),
+      now: this.services.now,
+      random: this.services.random,
+    };
+  }
+}
+
+function responseSource(response: ResponseState): ResponseSource {
+  return {
+    statusCode: response.status,
+    statusReason: response.reason,
+    get headers() {
+      return headersToMap(response.headers);
+    },
+    body:
+      response.body === null
+        ? null
+        : {
+            load: () => {
+              const body = response.body;
+              return Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : '';
+            },
+            onConsumed: () => {
+              response.body = null;
+              setHeader(response.headers, 'content-length', '0');
+            },
+          },
+  };
+}
+
+function urlSource(origin: string, path: string, query: string): UrlSource {
+  const colon = origin.indexOf('://');
+  const scheme = origin.slice(0, colon);
+  const authority = origin.slice(colon + 3);
+  const portAt = authority.lastIndexOf(':');
+  const bracket = authority.lastIndexOf(']');
+  const hasPort = portAt > bracket && portAt !== -1;
+  return {
+    scheme,
+    host: hasPort ? authority.slice(0, portAt) : authority,
+    port: hasPort ? Number(authority.slice(portAt + 1)) : undefined,
+    path: path === '' ? '/' : path,
+    query,
+  };
+}
+
+function joinQuery(a: string, b: string): string {
+  if (a === '') return b;
+  if (b === '') return a;
+  return `${a}&${b}`;
+}
+
+export async function toBuffer(body: Readable | Buffer | string | null): Promise<Buffer> {
+  if (body === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}

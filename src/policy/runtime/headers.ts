@@ -1,0 +1,55 @@
+/**
+ * Operations on flat header lists (`[name, value, name, value…]`), the form the gateway keeps
+ * request and response headers in. Names compare case-insensitively; the list is edited in place.
+ */
+
+export function getHeader(headers: readonly string[], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (let i = 0; i < headers.length; i += 2) if (headers[i].toLowerCase() === lower) return headers[i + 1];
+  return undefined;
+}
+
+/** All values of a header, in order (each list entry as one value). */
+export function getHeaderValues(headers: readonly string[], name: string): string[] {
+  const lower = name.toLowerCase();
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (headers[i].toLowerCase() === lower) out.push(headers[i + 1]);
+  return out;
+}
+
+export function hasHeader(headers: readonly string[], name: string): boolean {
+  return getHeader(headers, name) !== undefined;
+}
+
+export function removeHeader(headers: string[], name: string): void {
+  const lower = name.toLowerCase();
+  let w = 0;
+  for (let r = 0; r < headers.length; r += 2) {
+    if (headers[r].toLowerCase() === lower) continue;
+    headers[w++] = headers[r];
+    headers[w++] = headers[r + 1];
+  }
+  headers.length = w;
+}
+
+/** Replaces every value of the header with `values` (appended at the end when absent). */
+export function setHeader(headers: string[], name: string, ...values: string[]): void {
+  removeHeader(headers, name);
+  for (const v of values) headers.push(name, v);
+}
+
+export function appendHeader(headers: string[], name: string, value: string): void {
+  headers.push(name, value);
+}
+
+/** A Map of lower-cased names to values, for expression contexts. */
+export function headersToMap(headers: readonly string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i];
+    const values = map.get(name);
+    if (values) values.push(headers[i + 1]);
+    else map.set(name, [headers[i + 1]]);
+  }
+  return map;
+}

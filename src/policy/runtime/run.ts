@@ -1,0 +1,74 @@
+import { errorResponse } from '../../gateway/context.ts';
+import { ExpressionError } from '../expressions/index.ts';
+import type { PolicyContext } from './context.ts';
+import { RESPOND, type LastError, type Outcome, type PolicyFailure, type ResponseState, type Step } from './types.ts';
+
+/** Runs steps in order; stops at the first outcome that is not "continue". */
+export async function runSteps(steps: readonly Step[], pc: PolicyContext): Promise<Outcome> {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    let outcome: Outcome;
+    try {
+      if (step.needsBody) await pc.bufferBodies();
+      const result = step.run(pc);
+      outcome = result instanceof Promise ? await result : result;
+    } catch (error) {
+      outcome = exceptionFailure(step, error);
+    }
+    if (outcome !== undefined) {
+      if (typeof outcome !== 'string' && outcome.lastError === undefined) outcome.lastError = locate(outcome, step);
+      return outcome;
+    }
+  }
+  return undefined;
+}
+
+function locate(outcome: PolicyFailure, step: Step): LastError {
+  return {
+    source: step.name,
+    reason: outcome.reason,
+    message: outcome.message,
+    scope: step.scope,
+    section: step.section,
+    path: step.path,
+    policyId: step.policyId,
+  };
+}
+
+function exceptionFailure(step: Step, error: unknown): PolicyFailure {
+  if (error instanceof ExpressionError) {
+    return { kind: 'error', reason: 'ExpressionValueEvaluationFailure', message: `Expression evaluation failed. ${error.message}` };
+  }
+  return { kind: 'error', reason: 'PolicyException', message: `The ${step.name} policy failed: ${(error as Error)?.message ?? String(error)}` };
+}
+
+export const internalError = (): ResponseState => {
+  const r = errorResponse(500, 'Internal server error');
+  return { status: r.status, reason: 'Internal Server Error', headers: [...r.headers], body: r.body };
+};
+
+/**
+ * Calls the backend with the request as the policies left it. Failures (unreachable, timeout)
+ * come back from the gateway as responses with `lastError` set: they become failures, so
+ * on-error runs, with the gateway's 502/504 as the response.
+ */
+export async function forward(pc: PolicyContext, options: { bufferRequestBody?: boolean } = {}): Promise<Outcome> {
+  const ctx = pc.gateway;
+  const body = ctx.request.body;
+  const streaming = body !== null && !Buffer.isBuffer(body) && typeof body !== 'string';
+  if (streaming && (options.bufferRequestBody || pc.keepRequestBody)) await pc.requestBody();
+  const before = ctx.lastError;
+  ctx.lastError = undefined;
+  const response = await ctx.forward();
+  pc.forwarded = true;
+  if (streaming && !Buffer.isBuffer(ctx.request.body)) ctx.request.body = null;
+  const error = ctx.lastError as { source: string; reason: string; message: string } | undefined;
+  const state: ResponseState = { status: response.status, reason: '', headers: response.headers as string[], body: response.body };
+  if (error !== undefined) {
+    return { kind: 'error', reason: error.reason, message: error.message, response: state };
+  }
+  ctx.lastError = before;
+  pc.setResponse(state);
+  return undefined;
+}
+
