@@ -4,8 +4,8 @@ import type { Pipeline } from './context.ts';
 import { createRouter } from './router.ts';
 import {
   compileApi,
+  compileBackends,
   compileSubscriptions,
-  compileUpstream,
   resolveKey,
   type CompiledApi,
   type CompiledOperation,
@@ -337,16 +337,7 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
       subscriptionsDirty = false;
     }
     if (backendsDirty) {
-      backends = new Map();
-      for (const record of kindMap('backends').values()) {
-        const properties = reveal(record);
-        if (typeof properties.url !== 'string') continue;
-        try {
-          backends.set(record.key, compileUpstream(properties.url, properties));
-        } catch (error) {
-          log(`backend ${record.id}: ${(error as Error).message}`);
-        }
-      }
+      backends = compileBackends(kindMap('backends').values(), reveal, log);
       backendsDirty = false;
     }
     const router = routerDirty || !snapshot ? createRouter(compiled.values()) : snapshot.router;

@@ -1,6 +1,7 @@
 import type { ResourceRecord } from '../store/store.ts';
 import { normalizeId } from '../model/registry.ts';
 import type { Pipeline } from './context.ts';
+import { compileBreakerRule, type BreakerRule } from './circuit-breaker.ts';
 import type { Router } from './router.ts';
 import { compileTemplate, splitPath, type CompiledTemplate } from './template.ts';
 
@@ -39,6 +40,17 @@ export interface UpstreamTarget {
   readonly headers: readonly string[];
   /** Query parameters the backend's credentials add, already encoded (`a=b&c=d`). */
   readonly query: string;
+  /** The backend resource this target comes from, if any. */
+  readonly backendKey?: string;
+  readonly breaker?: BreakerRule;
+  /** A pool backend: the member to call is chosen per request (lowest priority first, by weight). */
+  readonly pool?: readonly PoolMember[];
+}
+
+export interface PoolMember {
+  readonly target: UpstreamTarget;
+  readonly priority: number;
+  readonly weight: number;
 }
 
 export interface VersionSetInfo {
@@ -147,7 +159,7 @@ export function findBackend(snapshot: Snapshot, api: CompiledApi, backendId: str
 }
 
 /** Compiles an absolute URL (and optional backend settings) into an upstream target. */
-export function compileUpstream(url: string, backend?: Record<string, unknown>): UpstreamTarget {
+export function compileUpstream(url: string, backend?: Record<string, unknown>, backendKey?: string): UpstreamTarget {
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`'${url}' is not an http or https URL.`);
   const headers: string[] = [];
@@ -173,7 +185,46 @@ export function compileUpstream(url: string, backend?: Record<string, unknown>):
     rejectUnauthorized: tls?.validateCertificateChain !== false && tls?.validateCertificateName !== false,
     headers,
     query: query.join('&'),
+    backendKey,
+    breaker: backendKey !== undefined && backend?.circuitBreaker !== undefined ? compileBreakerRule(backendKey, backend.circuitBreaker) : undefined,
   };
+}
+
+/**
+ * Backend resources of the served scope: single backends first, then pools over them (members
+ * are backends of the pool's own scope; a member that is missing or itself a pool is left out).
+ */
+export function compileBackends(
+  records: Iterable<ResourceRecord>,
+  reveal: (record: ResourceRecord) => Record<string, unknown>,
+  log: (message: string) => void,
+): Map<string, UpstreamTarget> {
+  const backends = new Map<string, UpstreamTarget>();
+  const pools: [ResourceRecord, Record<string, unknown>][] = [];
+  for (const record of records) {
+    const properties = reveal(record);
+    if (properties.type === 'Pool') {
+      pools.push([record, properties]);
+      continue;
+    }
+    if (typeof properties.url !== 'string') continue;
+    try {
+      backends.set(record.key, compileUpstream(properties.url, properties, record.key));
+    } catch (error) {
+      log(`backend ${record.id}: ${(error as Error).message}`);
+    }
+  }
+  for (const [record, properties] of pools) {
+    const services = ((properties.pool as { services?: { id: string; priority?: number; weight?: number }[] } | undefined)?.services ?? []);
+    const members: PoolMember[] = [];
+    for (const service of services) {
+      const target = backends.get(resolveKey(service.id, record.workspace));
+      if (target) members.push({ target, priority: service.priority ?? 0, weight: service.weight ?? 1 });
+      else log(`backend pool ${record.id}: member '${service.id}' is not a single backend of its scope`);
+    }
+    backends.set(record.key, { origin: '', basePath: '', baseQuery: '', host: '', url: '', rejectUnauthorized: true, headers: [], query: '', backendKey: record.key, pool: members });
+  }
+  return backends;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
+import { createCircuitBreakers, type CircuitBreakers } from './circuit-breaker.ts';
 import { errorResponse, type GatewayContext, type GatewayResponse } from './context.ts';
+import type { PoolMember, UpstreamTarget } from './snapshot.ts';
 
 /**
  * The upstream client: undici agents with pooled keep-alive connections (one that verifies TLS
@@ -22,8 +24,12 @@ export interface UpstreamOptions {
   readonly connectTimeoutMs?: number;
   /** Forwarding timeout when neither the backend nor a policy sets one: Azure's 300 seconds. */
   readonly defaultTimeoutMs?: number;
-  /** For tests and upstream concerns composed as interceptors (retries, circuit breaking). */
+  /** Upstream concerns composed as undici interceptors (retries, caching, DNS). */
   readonly interceptors?: readonly Dispatcher.DispatcherComposeInterceptor[];
+  /** Circuit state of backend resources (one per process). */
+  readonly breakers?: CircuitBreakers;
+  /** Pool member choice among equals, in [0, 1). */
+  readonly random?: () => number;
 }
 
 export const DEFAULT_FORWARD_TIMEOUT_MS = 300_000;
@@ -45,14 +51,54 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
   const permissive = new Agent({ ...base, connect: { timeout: options.connectTimeoutMs ?? 10_000, rejectUnauthorized: false } });
   const verifyingDispatcher = compose(verifying);
   const permissiveDispatcher = compose(permissive);
+  const breakers = options.breakers ?? createCircuitBreakers();
+  const random = options.random ?? Math.random;
+
+  /** Lowest priority first among members whose circuit is closed; by weight within a priority. */
+  const pick = (members: readonly PoolMember[]): UpstreamTarget | undefined => {
+    let best: PoolMember[] = [];
+    let priority = Infinity;
+    for (const member of members) {
+      if (member.target.breaker !== undefined && breakers.openFor(member.target.breaker) > 0) continue;
+      if (member.priority < priority) {
+        priority = member.priority;
+        best = [member];
+      } else if (member.priority === priority) best.push(member);
+    }
+    if (best.length <= 1) return best[0]?.target;
+    const total = best.reduce((sum, m) => sum + Math.max(0, m.weight), 0);
+    if (total === 0) return best[Math.floor(random() * best.length)].target;
+    let point = random() * total;
+    for (const member of best) {
+      point -= Math.max(0, member.weight);
+      if (point < 0) return member.target;
+    }
+    return best[best.length - 1].target;
+  };
 
   return {
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
     async forward(ctx) {
-      const target = ctx.upstream;
+      let target = ctx.upstream;
       if (target === undefined) {
         ctx.lastError = { source: 'forward-request', reason: 'BackendUrlMissing', message: 'The API has no service URL and no policy chose a backend.' };
         return errorResponse(500, 'Internal server error');
+      }
+      if (target.pool !== undefined) {
+        const member = pick(target.pool);
+        if (member === undefined) {
+          ctx.lastError = { source: 'forward-request', reason: 'BackendCircuitOpen', message: `Every member of the backend pool ${target.backendKey} is unavailable.` };
+          return errorResponse(503, 'Service Unavailable');
+        }
+        target = member;
+      }
+      const breaker = target.breaker;
+      if (breaker !== undefined) {
+        const open = breakers.openFor(breaker);
+        if (open > 0) {
+          ctx.lastError = { source: 'forward-request', reason: 'BackendCircuitOpen', message: `The circuit of backend ${target.backendKey} is open.` };
+          return errorResponse(503, 'Service Unavailable', ['retry-after', String(Math.ceil(open / 1000))]);
+        }
       }
       const request = ctx.request;
       let path = target.basePath + request.path;
@@ -74,10 +120,16 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
           bodyTimeout: ctx.timeoutMs,
         });
         ctx.backendTimeMs = performance.now() - started;
+        if (breaker !== undefined) {
+          const retryAfter = response.headers['retry-after'];
+          breakers.record(breaker, { status: response.statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter });
+        }
         return { status: response.statusCode, headers: responseHeaders(response.headers), body: response.body };
       } catch (error) {
         ctx.backendTimeMs = performance.now() - started;
-        return failure(ctx, error as Error & { code?: string });
+        const outcome = failure(ctx, error as Error & { code?: string });
+        if (breaker !== undefined && !ctx.signal.aborted) breakers.record(breaker, { reason: ctx.lastError?.reason });
+        return outcome;
       }
     },
     async close() {
