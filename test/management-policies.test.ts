@@ -40,4 +40,23 @@ describe('effective policy', () => {
     assert.equal((await atrium.call('GET', '/workspaces/w1/apis/orders/operations/none/effectivePolicy')).status, 404);
     assert.equal((await atrium.call('GET', '/workspaces/w1/apis/orders/operations/list/effectivePolicy?productId=none')).status, 400);
   });
+
+  it('governs workspace policies: audit lists documents without <base/>, enforce rejects them', async () => {
+    const noBase = `<policies><inbound>${header('x-alone')}</inbound></policies>`;
+    assert.equal((await atrium.call('GET', '/settings/policies')).body.properties.requireBase, 'off');
+    assert.equal((await atrium.call('PUT', '/workspaces/w1/apis/orders/operations/list/policies/policy', { properties: { value: noBase, format: 'rawxml' } })).status, 200);
+    assert.equal((await atrium.call('PATCH', '/settings/policies', { properties: { requireBase: 'audit' } })).status, 200);
+    const offenders = await atrium.call('GET', '/settings/policies/offenders');
+    assert.equal(offenders.status, 200, offenders.text);
+    assert.deepEqual(offenders.body.value.map((o: { id: string }) => o.id), ['/workspaces/w1/apis/orders/operations/list/policies/policy']);
+    assert.equal(offenders.body.requireBase, 'audit');
+    assert.equal((await atrium.call('PATCH', '/settings/policies', { properties: { requireBase: 'enforce' } })).status, 200);
+    const rejected = await atrium.call('PUT', '/workspaces/w1/apis/orders/policies/policy', { properties: { value: noBase, format: 'rawxml' } });
+    assert.equal(rejected.status, 400, rejected.text);
+    assert.match(rejected.text, /base/);
+    // The service level is the platform team's own: it is not governed.
+    assert.equal((await atrium.call('PUT', '/policies/policy', { properties: { value: `<policies><inbound>${header('x-global')}</inbound></policies>`, format: 'rawxml' } })).status, 200);
+    assert.equal((await atrium.call('PUT', '/settings/other', { properties: { requireBase: 'off' } })).status, 400);
+    assert.equal((await atrium.call('DELETE', '/settings/policies')).status, 404);
+  });
 });

@@ -48,6 +48,7 @@ export const familyOfKind: Readonly<Record<string, Family>> = {
   groups: 'products',
   groupUsers: 'products',
   policies: 'policies',
+  serviceSettings: 'policies',
   loggers: 'settings',
   diagnostics: 'settings',
   notifications: 'settings',

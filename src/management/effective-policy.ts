@@ -3,6 +3,7 @@ import { AtriumError } from '../model/errors.ts';
 import { keyOf } from '../model/registry.ts';
 import { composePolicies, parsePolicyDocument, PolicyError, serializePolicyDocument, type PolicyDocument, type PolicyLevel } from '../policy/index.ts';
 import type { StoreReader } from '../store/index.ts';
+import { governanceOf, listBaseOffenders } from './policy-validation.ts';
 
 /**
  * Azure's "calculate effective policy": `GET …/apis/{apiId}/operations/{operationId}/effectivePolicy`
@@ -10,6 +11,14 @@ import type { StoreReader } from '../store/index.ts';
  * with every scope merged (global > workspace > product > API > operation) and fragments
  * expanded; `{{named values}}` stay as written, so no secret is shown.
  */
+/** `GET /settings/policies/offenders`: workspace policies that leave out `<base/>`. */
+export function registerGovernanceRoute(app: FastifyInstance, reader: StoreReader): void {
+  app.get('/settings/policies/offenders', { config: { access: { family: 'policies', action: 'read' } } }, async () => {
+    const offenders = await listBaseOffenders(reader);
+    return { value: offenders, count: offenders.length, requireBase: await governanceOf(reader) };
+  });
+}
+
 export function registerEffectivePolicyRoute(app: FastifyInstance, reader: StoreReader, scope: 'service' | 'workspace'): void {
   app.get('/apis/:apiId/operations/:operationId/effectivePolicy', { config: { access: { family: 'apis', action: 'read' } } }, async (request) => {
     const params = request.params as { workspaceId?: string; apiId: string; operationId: string };

@@ -142,6 +142,9 @@ export function buildOpenApiDocument(registry: Registry, routes: readonly RouteS
       },
     };
   }
+  paths['/settings/policies/offenders'] = {
+    get: { summary: 'Workspace policies that leave out <base/> (the governance audit)', tags: ['Service setting'], responses: { '200': { description: '{ value: [{ id, workspace, problems }], count, requireBase }' }, ...errors } },
+  };
   paths['/auth/login'] = {
     post: {
       summary: 'Operator sign-in: a session token',

@@ -1,4 +1,4 @@
-import { assertValidPolicyDocument, parsePolicyDocument, PolicyError, type PolicyScope } from '../policy/index.ts';
+import { assertValidPolicyDocument, parsePolicyDocument, PolicyError, validatePolicyDocument, type PolicyScope } from '../policy/index.ts';
 import { AtriumError } from '../model/errors.ts';
 import { keyOf } from '../model/registry.ts';
 import type { StoreReader } from '../store/index.ts';
@@ -30,6 +30,7 @@ export function createPolicyValidators(): Record<string, ResourceValidator> {
     }
     const text = String(properties.value ?? '');
     const names = await namesInScope(reader, path.workspace);
+    const requireBase = path.workspace !== undefined && scope !== 'fragment' && (await governanceOf(reader)) === 'enforce';
     try {
       const document = parsePolicyDocument(text, { format: format === 'rawxml' ? 'rawxml' : 'xml' });
       if (scope === 'fragment' && document.root.name !== 'fragment') {
@@ -37,6 +38,7 @@ export function createPolicyValidators(): Record<string, ResourceValidator> {
       }
       assertValidPolicyDocument(document, {
         scope: scope === 'fragment' ? undefined : scope,
+        requireBase,
         fragmentExists: (id) => names.fragments.has(id.toLowerCase()),
         namedValueExists: (name) => names.namedValues.has(name.toLowerCase()),
         backendExists: (id) => names.backends.has(id.toLowerCase()),
@@ -54,6 +56,34 @@ export function createPolicyValidators(): Record<string, ResourceValidator> {
     }
   };
   return Object.fromEntries(Object.keys(scopeOfKind).map((kind) => [kind, validator]));
+}
+
+/** The service's `requireBase` setting for workspace policies. */
+export async function governanceOf(reader: StoreReader): Promise<'off' | 'audit' | 'enforce'> {
+  const setting = await reader.get('/settings/policies');
+  const value = setting?.properties.requireBase;
+  return value === 'audit' || value === 'enforce' ? value : 'off';
+}
+
+/** Workspace policy documents with a section that leaves out `<base/>`: the governance audit. */
+export async function listBaseOffenders(reader: StoreReader): Promise<{ id: string; workspace: string; problems: string[] }[]> {
+  const offenders: { id: string; workspace: string; problems: string[] }[] = [];
+  const { items: workspaces } = await reader.list({ parentKey: '', kind: 'workspaces' });
+  for (const ws of workspaces) {
+    for (const record of await reader.listByPrefix(`${ws.key}/`)) {
+      const scope = scopeOfKind[record.kind];
+      if (scope === undefined || scope === 'fragment') continue;
+      try {
+        const document = parsePolicyDocument(String(record.properties.value ?? ''), { format: record.properties.format === 'rawxml' ? 'rawxml' : 'xml' });
+        const result = validatePolicyDocument(document, { scope: scope === 'global' ? 'workspace' : scope, requireBase: true, compileExpression: false });
+        const problems = result.errors.filter((e) => e.code === 'POLICY_BASE_REQUIRED').map((e) => e.message);
+        if (problems.length > 0) offenders.push({ id: record.id, workspace: ws.name, problems });
+      } catch {
+        // A document that no longer parses is reported by its own save, not here.
+      }
+    }
+  }
+  return offenders;
 }
 
 /** Names a document of this scope may refer to: its own workspace's (or the service's) resources. */

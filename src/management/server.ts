@@ -9,7 +9,7 @@ import { registerAuthRoutes } from './auth-routes.ts';
 import type { Engine, ListView, ResourceView, WriteOptions } from './engine.ts';
 import { toHttpError } from './error-map.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import { registerEffectivePolicyRoute } from './effective-policy.ts';
+import { registerEffectivePolicyRoute, registerGovernanceRoute } from './effective-policy.ts';
 import { registerRecordRoutes } from './records.ts';
 import { buildRoutes, pathFromParams, type RouteSpec } from './routes.ts';
 
@@ -170,6 +170,7 @@ export async function createManagementServer(options: ManagementServerOptions): 
   for (const route of routes.filter((r) => r.scope === 'service')) register(app, route);
   registerRecordRoutes(app, engine.store, 'service');
   registerEffectivePolicyRoute(app, engine.store, 'service');
+  registerGovernanceRoute(app, engine.store);
   await app.register(
     async (workspaceScope) => {
       for (const route of routes.filter((r) => r.scope === 'workspace')) register(workspaceScope, route);

@@ -33,7 +33,7 @@ test('the resource set of the management API is complete', () => {
     'apiDiagnostics', 'apiVersionSets', 'products', 'productApiLinks', 'productGroupLinks', 'productPolicies',
     'subscriptions', 'users', 'authorizationServers', 'groups', 'groupUsers', 'namedValues', 'policyFragments',
     'schemas', 'tags', 'tagApiLinks', 'tagProductLinks', 'tagOperationLinks', 'backends', 'loggers', 'diagnostics',
-    'notifications', 'policies', 'gateways', 'gatewayWorkspaceLinks', 'operators', 'operatorSessions', 'apiKeys', 'roleAssignments', 'apiDefinitions',
+    'notifications', 'policies', 'gateways', 'gatewayWorkspaceLinks', 'operators', 'operatorSessions', 'apiKeys', 'roleAssignments', 'apiDefinitions', 'serviceSettings',
   ];
   assert.deepEqual([...kinds].sort(), [...expected].sort());
 });
@@ -168,7 +168,7 @@ test('notifications are Azure\'s seven, all built in', () => {
 });
 
 test('workspace rules: levels and service-wide names as declared', () => {
-  const serviceOnly = ['workspaces', 'users', 'authorizationServers', 'gateways', 'operators'];
+  const serviceOnly = ['workspaces', 'users', 'authorizationServers', 'gateways', 'operators', 'serviceSettings'];
   for (const def of resourceTypes.filter((d) => d.parent === undefined)) {
     assert.equal(def.levels?.workspace, !serviceOnly.includes(def.kind), `${def.kind} workspace level`);
     assert.equal(def.levels?.service, true, `${def.kind} service level`);

@@ -14,6 +14,7 @@ import { apiOperationPolicies, apiPolicies, policies, productPolicies } from './
 import { policyFragments } from './policy-fragments.ts';
 import { productApiLinks, productGroupLinks, products } from './products.ts';
 import { schemas } from './schemas.ts';
+import { serviceSettings } from './settings.ts';
 import { subscriptions } from './subscriptions.ts';
 import { tagApiLinks, tagOperationLinks, tagProductLinks, tags } from './tags.ts';
 import { users } from './users.ts';
@@ -58,6 +59,7 @@ export const resourceTypes: readonly ResourceTypeDef[] = [
   operatorSessions,
   apiKeys,
   roleAssignments,
+  serviceSettings,
 ];
 
 /** The declaration of a kind, or undefined. */
