@@ -315,7 +315,16 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
   const cli = join(context.atriumRoot, 'src', 'cli', 'main.ts');
   const plan = seedPlan(deployment, `http://127.0.0.1:${context.backendPort}`, adminKey);
 
-  const management = startChild({ name: 'atrium start', tasksetPath: context.tools.taskset, cpu: undefined, command: process.execPath, args: [cli, 'start'], env, cwd: context.atriumRoot });
+  // Nothing is measured while seeding: the management plane may use both cores.
+  const management = startChild({
+    name: 'atrium start',
+    tasksetPath: context.tools.taskset,
+    cpu: `${context.gatewayCpu},${context.loadCpu}`,
+    command: process.execPath,
+    args: [cli, 'start'],
+    env,
+    cwd: context.atriumRoot,
+  });
   try {
     const managementUrl = `http://127.0.0.1:${managementPort}`;
     await waitForStatus(`${managementUrl}/health`, management);

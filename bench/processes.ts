@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface ChildOptions {
   name: string;
   tasksetPath: string;
-  /** Core to pin to, or undefined for no pinning. */
-  cpu: number | undefined;
+  /** Core (or taskset list of cores, `0,1`) to pin to; undefined inherits the harness's core. */
+  cpu: number | string | undefined;
   command: string;
   args: readonly string[];
   env?: NodeJS.ProcessEnv;
