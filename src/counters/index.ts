@@ -5,3 +5,12 @@ export { createMemoryCounters } from './memory.ts';
 export type { MemoryCountersOptions } from './memory.ts';
 export { createRedisCounters } from './redis.ts';
 export type { RedisCountersOptions } from './redis.ts';
+
+import type { Counters as CountersContract } from './counters.ts';
+import { createMemoryCounters as memory } from './memory.ts';
+import { createRedisCounters as redis } from './redis.ts';
+
+/** Redis counters when a URL is given (ATRIUM_REDIS_URL), so that replicas share counts; in-process counters otherwise. */
+export function createCounters(options: { redisUrl?: string } = {}): CountersContract {
+  return options.redisUrl ? redis({ url: options.redisUrl }) : memory();
+}

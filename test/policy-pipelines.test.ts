@@ -1,0 +1,138 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { ResourceRecord } from '../src/store/store.ts';
+import { createPolicyPipelines, type PolicyRecords } from '../src/policy/runtime/index.ts';
+import { createRedisCounters } from '../src/counters/index.ts';
+import { startBackend, type RecordingBackend } from './support/backend.ts';
+import { closeUpstream, gatewayContext, run } from './support/policy-context.ts';
+import { REDIS_URL, redisAvailable } from './support/services.ts';
+
+let backend: RecordingBackend;
+before(async () => {
+  backend = await startBackend('echo');
+});
+after(async () => {
+  await backend.close();
+  await closeUpstream();
+});
+
+/** The records a gateway holds, with revisions that grow on every write. */
+function recordStore() {
+  const map = new Map<string, ResourceRecord>();
+  let revision = 0;
+  let version = 0;
+  const put = (key: string, kind: string, properties: Record<string, unknown>): void => {
+    const name = key.split('/').pop()!;
+    const workspace = key.startsWith('/workspaces/') ? key.split('/')[2] : '';
+    const parentKey = key.slice(0, key.lastIndexOf('/', key.lastIndexOf('/') - 1));
+    map.set(key, { key, id: key, kind, parentKey: kind.endsWith('olicies') ? parentKey : '', workspace, name, uniqueKey: null, properties, revision: ++revision, createdAt: '', updatedAt: '' });
+    version++;
+  };
+  const records: PolicyRecords & { put: typeof put; remove(key: string): void } = {
+    get: (key) => map.get(key),
+    namedValues: (workspace) => [...map.values()].filter((r) => r.kind === 'namedValues' && r.workspace === workspace),
+    version: () => version,
+    put,
+    remove: (key) => {
+      map.delete(key);
+      version++;
+    },
+  };
+  return records;
+}
+
+const header = (name: string, value: string) => `<set-header name="${name}" exists-action="append"><value>${value}</value></set-header>`;
+const doc = (inbound: string) => ({ value: `<policies><inbound>${inbound}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`, format: 'rawxml' });
+
+describe('createPolicyPipelines', () => {
+  test('five scopes run outside-in where each writes <base/>; an operation without <base/> drops the rest', async () => {
+    const records = recordStore();
+    records.put('/policies/policy', 'policies', doc(header('x-order', 'global')));
+    records.put('/workspaces/w1/policies/policy', 'policies', doc(`<base />${header('x-order', 'workspace')}`));
+    records.put('/workspaces/w1/products/p1/policies/policy', 'productPolicies', doc(`<base />${header('x-order', 'product')}`));
+    records.put('/workspaces/w1/apis/echo/policies/policy', 'apiPolicies', doc(`<base />${header('x-order', 'api')}`));
+    records.put('/workspaces/w1/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', doc(`<base />${header('x-order', 'operation')}`));
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties });
+    const ctx = inWorkspace(gatewayContext(backend.url, { productKey: '/workspaces/w1/products/p1' }));
+    assert.equal((await run(policies.pipeline, ctx)).status, 200);
+    assert.deepEqual(backend.last()!.rawHeaders.filter((_, i, a) => a[i - 1] === 'x-order'), ['global', 'workspace', 'product', 'api', 'operation']);
+
+    records.put('/workspaces/w1/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', doc(header('x-order', 'operation only')));
+    await run(policies.pipeline, inWorkspace(gatewayContext(backend.url, { productKey: '/workspaces/w1/products/p1' })));
+    assert.deepEqual(backend.last()!.rawHeaders.filter((_, i, a) => a[i - 1] === 'x-order'), ['operation only']);
+
+    // Without a product (a key for all APIs) the product level is left out.
+    records.remove('/workspaces/w1/apis/echo/operations/op/policies/policy');
+    await run(policies.pipeline, inWorkspace(gatewayContext(backend.url)));
+    assert.deepEqual(backend.last()!.rawHeaders.filter((_, i, a) => a[i - 1] === 'x-order'), ['global', 'workspace', 'api']);
+  });
+
+  test('a pipeline is compiled once and rebuilt only when a document, fragment or named value it uses changes', async () => {
+    const records = recordStore();
+    records.put('/apis/echo/policies/policy', 'apiPolicies', doc('<include-fragment fragment-id="frag" />'));
+    records.put('/policyfragments/frag', 'policyFragments', { value: `<fragment>${header('x-v', '{{greeting}}')}${header('x-s', '{{token}}')}</fragment>`, format: 'rawxml' });
+    records.put('/namedvalues/nv1', 'namedValues', { displayName: 'greeting', value: 'hello' });
+    records.put('/namedvalues/token', 'namedValues', { displayName: 'token', value: 'sealed', secret: true });
+    const policies = createPolicyPipelines({ records, reveal: (r) => (r.properties.secret ? { ...r.properties, value: 'revealed' } : r.properties) });
+    const ctx = () => gatewayContext(backend.url);
+    const first = policies.pipelineFor(ctx().snapshot, ctx().api, ctx().operation, undefined);
+    await run(policies.pipeline, ctx());
+    assert.equal(backend.last()!.headers['x-v'], 'hello');
+    assert.equal(backend.last()!.headers['x-s'], 'revealed');
+    records.put('/policies/unrelated', 'other', {});
+    assert.equal(policies.pipelineFor(ctx().snapshot, ctx().api, ctx().operation, undefined), first, 'an unrelated change keeps the compiled pipeline');
+    records.put('/namedvalues/nv1', 'namedValues', { displayName: 'greeting', value: 'bonjour' });
+    await run(policies.pipeline, ctx());
+    assert.equal(backend.last()!.headers['x-v'], 'bonjour');
+    records.put('/policyfragments/frag', 'policyFragments', { value: `<fragment>${header('x-v', 'fragment v2')}</fragment>`, format: 'rawxml' });
+    await run(policies.pipeline, ctx());
+    assert.equal(backend.last()!.headers['x-v'], 'fragment v2');
+  });
+
+  test('a broken document fails only its own operation, with a 500 naming the problem in LastError', async () => {
+    const records = recordStore();
+    const lines: string[] = [];
+    records.put('/apis/echo/policies/policy', 'apiPolicies', { value: '<policies><inbound><set-header name="x"></inbound></policies>', format: 'rawxml' });
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties, log: (m) => lines.push(m) });
+    const result = await run(policies.pipeline, gatewayContext(backend.url));
+    assert.equal(result.status, 500);
+    assert.equal(result.ctx.lastError?.reason, 'PolicyConfigurationError');
+    assert.match(result.ctx.lastError!.message, /line 1, column/);
+    assert.equal(lines.length, 1);
+    const other = await run(policies.pipeline, gatewayContext(backend.url, { apiName: 'other' }));
+    assert.equal(other.status, 200);
+    records.put('/apis/echo/policies/policy', 'apiPolicies', doc(header('x-fixed', '1')));
+    assert.equal((await run(policies.pipeline, gatewayContext(backend.url))).status, 200);
+    assert.equal(backend.last()!.headers['x-fixed'], '1');
+  });
+});
+
+const redis = await redisAvailable();
+
+describe('rate limits shared through Redis', { skip: redis === true ? false : redis }, () => {
+  test('two gateways sharing Redis count one limit: the N+1st call is 429 with Retry-After', async () => {
+    const prefix = `atrium-test:${randomBytes(4).toString('hex')}:`;
+    const records = recordStore();
+    records.put('/apis/echo/policies/policy', 'apiPolicies', doc('<rate-limit-by-key calls="5" renewal-period="60" counter-key="@(context.Subscription.Id)" />'));
+    const counters = [createRedisCounters({ url: REDIS_URL, prefix }), createRedisCounters({ url: REDIS_URL, prefix })];
+    try {
+      const gateways = counters.map((c) => createPolicyPipelines({ records, reveal: (r) => r.properties, services: { counters: c } }));
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await run(gateways[i % 2].pipeline, gatewayContext(backend.url))).status);
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+      const limited = await run(gateways[0].pipeline, gatewayContext(backend.url));
+      assert.ok(Number(limited.header('retry-after')) > 0);
+      assert.equal((await run(gateways[1].pipeline, gatewayContext(backend.url, { subscription: { name: 'other' } }))).status, 200);
+    } finally {
+      for (const c of counters) await c.close();
+    }
+  });
+});
+
+/** The hand-built context of an API of workspace w1. */
+function inWorkspace<T extends { api: object; operation: object }>(ctx: T): T {
+  const api = { ...(ctx.api as Record<string, unknown>), key: '/workspaces/w1/apis/echo', workspace: 'w1' };
+  const operation = { ...(ctx.operation as Record<string, unknown>), key: '/workspaces/w1/apis/echo/operations/op' };
+  return Object.assign(ctx, { api, operation });
+}
