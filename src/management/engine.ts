@@ -5,7 +5,7 @@ import { generateSecret, hashSecret } from '../access/hashing.ts';
 import type { SecretBox } from '../access/secrets.ts';
 import { AtriumError, modelError, type ErrorDetail } from '../model/errors.ts';
 import { compileFilter } from '../model/filter.ts';
-import { linkAliases, type LinkAlias } from '../model/link-aliases.ts';
+import type { LinkAlias } from '../model/link-aliases.ts';
 import { checkName, idOf, keyOf, normalizeId, parseId, type Registry, type ResourcePath } from '../model/registry.ts';
 import type { ReferenceDef, ResourceTypeDef } from '../model/resource-type.ts';
 import { StoreError, type ResourceRecord, type Store, type StoreReader, type StoreTx } from '../store/index.ts';
@@ -788,4 +788,3 @@ function describeSchemaError(message: string, path: string, schema: Record<strin
   return message.charAt(0).toLowerCase() + message.slice(1);
 }
 
-export { linkAliases };
