@@ -133,6 +133,35 @@ describe('atrium gateway as its own process (SQLite)', () => {
     }
   });
 
+  it('finishes in-flight requests on SIGTERM before exiting', async () => {
+    let arrived!: () => void;
+    const received = new Promise<void>((resolve) => (arrived = resolve));
+    b.respondWith((_request, res) => {
+      arrived();
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'x-backend': 'b' });
+        res.end('finished after SIGTERM');
+      }, 500);
+    });
+    const gateway = await startGatewayProcess(env);
+    try {
+      const pending = fetch(`${gateway.url}/echo/get`, { headers: { 'ocp-apim-subscription-key': key } });
+      await received;
+      const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)));
+      gateway.child.kill('SIGTERM');
+      const response = await pending;
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), 'finished after SIGTERM');
+      assert.equal(await exited, 0, gateway.output());
+    } finally {
+      await stopProcess(gateway.child);
+      b.respondWith((request, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'b' });
+        res.end(JSON.stringify({ url: request.url }));
+      });
+    }
+  });
+
   it('serves its persisted configuration when started without the store, and catches up when the store returns', async () => {
     const db = join(atrium.atrium.config.dataDir, 'atrium.db');
     assert.ok(existsSync(join(atrium.atrium.config.dataDir, 'gateway-managed.snapshot.json')), 'the previous run persisted its configuration');

@@ -70,6 +70,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
   let started = false;
   let closing = false;
   let moving: Promise<void> = Promise.resolve();
+  let listenError: Error | undefined;
 
   const desiredPort = (gateway: ResourceRecord | undefined): number | undefined => {
     if (options.fixedPort !== undefined) return options.fixedPort;
@@ -88,12 +89,16 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
       });
     });
 
+  /** Stops accepting; connections close as soon as their requests are done; the rest are cut after `graceMs`. */
   const drain = (old: Server, graceMs: number): Promise<void> =>
     new Promise((resolve) => {
       const timer = setTimeout(() => old.closeAllConnections(), graceMs);
       timer.unref();
+      const idle = setInterval(() => old.closeIdleConnections(), 50);
+      idle.unref();
       old.close(() => {
         clearTimeout(timer);
+        clearInterval(idle);
         resolve();
       });
       old.closeIdleConnections();
@@ -114,9 +119,11 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
           const address = server.address() as AddressInfo;
           url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
         } catch (error) {
+          listenError = error as Error;
           log(`gateway ${gatewayId}: cannot listen on port ${port}: ${(error as Error).message}`);
           return;
         }
+        listenError = undefined;
       }
       configuredPort = port;
       if (old) await drain(old, 10_000);
@@ -133,6 +140,11 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
       await follower.ready;
       started = true;
       await reconcile();
+      // A gateway whose port is fixed (configured for this process) must listen: starting fails.
+      if (listenError !== undefined && options.fixedPort !== undefined) {
+        await follower.close();
+        throw listenError;
+      }
       return url;
     },
     url: () => url,
