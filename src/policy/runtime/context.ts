@@ -28,18 +28,31 @@ export class PolicyContext {
   cacheHit = false;
   /** Whether the backend was called. */
   forwarded = false;
-  private readonly originalUrl: UrlSource;
+  private originalUrlSource: UrlSource | undefined;
   private expression: ExpressionContext | undefined;
   private finishers: (() => unknown)[] | undefined;
 
+  private readonly originalPath: string;
+  private readonly originalQuery: string;
+
   constructor(gateway: GatewayContext, services: PolicyServices, keepRequestBody: boolean) {
     this.gateway = gateway;
+    this.originalPath = gateway.request.path;
+    this.originalQuery = gateway.request.query;
     this.services = services;
     this.keepRequestBody = keepRequestBody;
-    const host = getHeader(gateway.request.headers, 'x-forwarded-host') ?? 'localhost';
-    const proto = getHeader(gateway.request.headers, 'x-forwarded-proto') ?? 'http';
-    const apiPath = gateway.api.pathSegments.length > 0 ? `/${gateway.api.pathSegments.join('/')}` : '';
-    this.originalUrl = urlSource(`${proto}://${host}`, apiPath + gateway.request.path, gateway.request.query);
+  }
+
+  /** The URL the caller used, as it was before any policy ran (read on first use, before changes). */
+  private originalUrl(): UrlSource {
+    if (this.originalUrlSource === undefined) {
+      const gateway = this.gateway;
+      const host = getHeader(gateway.request.headers, 'x-forwarded-host') ?? 'localhost';
+      const proto = getHeader(gateway.request.headers, 'x-forwarded-proto') ?? 'http';
+      const apiPath = gateway.api.pathSegments.length > 0 ? `/${gateway.api.pathSegments.join('/')}` : '';
+      this.originalUrlSource = urlSource(`${proto}://${host}`, apiPath + this.originalPath, this.originalQuery);
+    }
+    return this.originalUrlSource;
   }
 
   /** The expression context, as of the current request and response. */
@@ -148,7 +161,7 @@ export class PolicyContext {
             ? urlSource(target.origin, target.basePath + request.path, joinQuery(target.baseQuery, request.query))
             : urlSource('http://localhost', request.path, request.query);
         },
-        originalUrl: this.originalUrl,
+        originalUrl: this.originalUrl(),
         get headers() {
           return headersToMap(request.headers);
         },

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePolicyDocument, PolicyError } from '../index.ts';
+import { policyRuntimes } from '../../policies/runtimes.ts';
+import { compilePolicy } from './compiler.ts';
+import type { PolicyFactory } from './types.ts';
+import { gatewayContext, testServices } from '../../../test/support/policy-context.ts';
+import type { GatewayContext } from '../../gateway/context.ts';
+
+const compile = (xml: string, runtimes?: ReadonlyMap<string, PolicyFactory>) =>
+  compilePolicy(parsePolicyDocument(xml, { format: 'rawxml' }), { services: testServices(), runtimes }).pipeline;
+
+/** A context whose backend call is counted and answers 204. */
+function fakeContext(): GatewayContext & { calls: number } {
+  const ctx = gatewayContext(undefined) as GatewayContext & { calls: number };
+  ctx.calls = 0;
+  ctx.forward = async () => {
+    ctx.calls++;
+    return { status: 204, headers: ['x-backend', 'yes'], body: null };
+  };
+  return ctx;
+}
+
+test('the request is forwarded when no scope wrote forward-request, and not forwarded when a step answered', async () => {
+  const ctx = fakeContext();
+  const response = await compile('<policies><inbound /><backend><set-header name="x" exists-action="override"><value>1</value></set-header></backend></policies>')(ctx);
+  assert.equal(response.status, 204);
+  assert.equal(ctx.calls, 1);
+  const answered = fakeContext();
+  assert.equal((await compile('<policies><backend><return-response><set-status code="202" /></return-response></backend></policies>')(answered)).status, 202);
+  assert.equal(answered.calls, 0);
+});
+
+test('a forward-request the policies skip leaves an empty 200', async () => {
+  const ctx = fakeContext();
+  const response = await compile('<policies><backend><choose><when condition="@(false)"><forward-request /></when></choose></backend></policies>')(ctx);
+  assert.equal(response.status, 200);
+  assert.equal(ctx.calls, 0);
+});
+
+test('an unsupported policy is refused when compiling, naming it', () => {
+  assert.throws(() => compile('<policies><inbound><validate-content unspecified-content-type-action="ignore" max-size="1" size-exceeded-action="ignore" /></inbound></policies>'), (e: unknown) => e instanceof PolicyError && /validate-content> is not supported by Atrium/.test(e.message));
+});
+
+test('a policy accepted only for Azure compatibility fails when it runs, naming itself', async () => {
+  const ctx = fakeContext();
+  const response = await compile('<policies><inbound><authentication-managed-identity resource="https://x" /></inbound></policies>')(ctx);
+  assert.equal(response.status, 500);
+  assert.equal(ctx.lastError?.source, 'authentication-managed-identity');
+  assert.equal(ctx.lastError?.reason, 'PolicyNotSupported');
+  assert.equal(ctx.calls, 0);
+});
+
+test('an expression that does not compile is a PolicyError with its position', () => {
+  assert.throws(
+    () => compile('<policies>\n<inbound>\n  <set-variable name="v" value="@(context.Nope)" />\n</inbound></policies>'),
+    (e: unknown) => e instanceof PolicyError && e.code === 'POLICY_EXPRESSION_INVALID' && e.line === 3,
+  );
+});
+
+test('an exception inside a policy becomes an on-error entry naming the policy', async () => {
+  const runtimes = new Map(policyRuntimes);
+  runtimes.set('trace', () => function brokenTrace() {
+    throw new Error('kaput');
+  });
+  const ctx = fakeContext();
+  const response = await compile('<policies><inbound><trace source="t" /></inbound><on-error><set-status code="503" reason="Down" /></on-error></policies>', runtimes)(ctx);
+  assert.equal(response.status, 503);
+  assert.equal(ctx.lastError?.source, 'trace');
+  assert.equal(ctx.lastError?.reason, 'PolicyException');
+  assert.match(ctx.lastError!.message, /kaput/);
+});
+
+test('an error inside on-error ends it with a 500', async () => {
+  const ctx = fakeContext();
+  const response = await compile('<policies><inbound><set-variable name="a" value="@(int.Parse(&quot;x&quot;))" /></inbound><on-error><set-variable name="b" value="@(int.Parse(&quot;y&quot;))" /><set-status code="299" /></on-error></policies>')(ctx);
+  assert.equal(response.status, 500);
+  assert.equal(ctx.lastError?.source, 'set-variable');
+});
+
+test('the backend response goes through outbound; a step reading the body gets it in memory', async () => {
+  const ctx = fakeContext();
+  ctx.forward = async () => ({ status: 200, headers: ['content-type', 'text/plain'], body: 'from backend' });
+  const response = await compile('<policies><outbound><set-header name="x-len" exists-action="override"><value>@(context.Response.Body.As&lt;string&gt;(preserveContent: true).Length.ToString())</value></set-header></outbound></policies>')(ctx);
+  assert.equal(response.headers[response.headers.indexOf('x-len') + 1], '12');
+  assert.equal(response.body, 'from backend');
+});
