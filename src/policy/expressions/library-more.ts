@@ -592,14 +592,24 @@ cryptoExt
 
 class CsRegex {
   static readonly clrName = 'System.Text.RegularExpressions.Regex';
-  readonly re: RegExp;
+  private readonly plain: RegExp;
+  private readonly finalNewline: RegExp;
   readonly names: string[];
   readonly pattern: string;
   constructor(pattern: string, options: number) {
     const t = translateRegex(requireString(pattern, 'pattern'), options);
-    this.re = t.re;
+    this.plain = t.re;
+    this.finalNewline = t.reFinalNewline;
     this.names = t.groupNames;
     this.pattern = pattern;
+  }
+  get re(): RegExp {
+    return this.plain;
+  }
+  /** A fresh global RegExp for this input (.NET's $ also matches before a final newline). */
+  global(input: string): RegExp {
+    const r = input.endsWith('\n') ? this.finalNewline : this.plain;
+    return new RegExp(r.source, r.flags + 'g');
   }
   toString(): string {
     return this.pattern;
@@ -622,11 +632,10 @@ class CsMatch {
       const idx = /^\d+$/.test(i) ? Number(i) : -1;
       if (idx >= 0) return this.group(idx);
       const v = m.groups?.[i];
-      const pos = m.indices?.groups?.[i]?.[0] ?? -1;
-      return new CsGroup(v ?? null, pos, i);
+      return new CsGroup(v ?? null, v === undefined ? -1 : groupIndex(m, v), i);
     }
     const v = m[i];
-    return new CsGroup(v ?? null, m.indices?.[i]?.[0] ?? -1, String(i));
+    return new CsGroup(v ?? null, v === undefined ? -1 : i === 0 ? m.index : groupIndex(m, v), String(i));
   }
   toString(): string {
     return this.m ? this.m[0] : '';
@@ -674,13 +683,19 @@ function regexInput(s: string | null): string {
   if (t.length > MAX_REGEX_INPUT) throw new DotNetException('RegexMatchTimeoutException', 'The regular expression input exceeds the size policy expressions allow.');
   return t;
 }
+/** A group's position: the first occurrence of its text within the match (JS indices need the d flag, which the linear engine lacks). */
+function groupIndex(m: RegExpExecArray, v: string): number {
+  const k = m[0].indexOf(v);
+  return k < 0 ? m.index : m.index + k;
+}
+
 function match(rx: CsRegex, input: string, start = 0): CsMatch {
-  const re = new RegExp(rx.re.source, rx.re.flags.replace('g', '') + 'gd');
+  const re = rx.global(input);
   re.lastIndex = start;
   return new CsMatch(re.exec(regexInput(input)), rx, input);
 }
 function matches(rx: CsRegex, input: string): MatchCollection {
-  const re = new RegExp(rx.re.source, rx.re.flags.replace('g', '') + 'gd');
+  const re = rx.global(input);
   const out: CsMatch[] = [];
   const s = regexInput(input);
   let m: RegExpExecArray | null;
@@ -694,7 +709,7 @@ function matches(rx: CsRegex, input: string): MatchCollection {
 /** .NET replacement syntax ($1, ${name}, $$, $0, $&) to a function. */
 function replaceWith(rx: CsRegex, input: string, replacement: string | ((m: CsMatch) => string), count = -1): string {
   const s = regexInput(input);
-  const re = new RegExp(rx.re.source, rx.re.flags.replace('g', '') + 'gd');
+  const re = rx.global(s);
   let n = 0;
   const out = s.replace(re, (...args: unknown[]) => {
     if (count >= 0 && n >= count) return args[0] as string;
@@ -719,7 +734,7 @@ function replaceWith(rx: CsRegex, input: string, replacement: string | ((m: CsMa
 }
 function regexSplit(rx: CsRegex, input: string): string[] {
   const s = regexInput(input);
-  const re = new RegExp(rx.re.source, rx.re.flags.replace('g', '') + 'g');
+  const re = rx.global(s);
   return tagArray(s.split(re).map((x) => x ?? ''), 'System.String');
 }
 

@@ -64,6 +64,9 @@ const REFUSED_AT_SAVE: [string, string][] = [
   ['@(Regex.IsMatch(new string(\'a\', 40) + "!", "(a+)+$"))', 'EXPRESSION_NOT_ALLOWED'],
   ['@(Regex.IsMatch("aaaa", "(a|a)*(?>b)"))', 'EXPRESSION_NOT_ALLOWED'],
   ['@(new Regex("(x*)*y", RegexOptions.IgnoreCase))', 'EXPRESSION_NOT_ALLOWED'],
+  ['@(Regex.IsMatch("aaaa", "(?=a)(a|aa)*c"))', 'EXPRESSION_NOT_ALLOWED'],
+  ['@(Regex.IsMatch("aaaa", @"(a)(\\1|aa)+c"))', 'EXPRESSION_NOT_ALLOWED'],
+  ['@(Regex.IsMatch("aaaa", @"(\\p{L}|a)+c"))', 'EXPRESSION_NOT_ALLOWED'],
 ];
 
 for (const [src, code] of REFUSED_AT_SAVE) {
@@ -145,4 +148,18 @@ test('a hostile expression leaves the next evaluation unaffected', () => {
   const bad = compileExpression('@{ while (true) { } }');
   assert.throws(() => bad(ctx()));
   assert.equal(toPolicyString(compileExpression('@(1 + 1)')(ctx())), '2');
+});
+
+test('patterns that backtrack exponentially finish (linear-time fallback) and still answer correctly', () => {
+  const cases: [string, boolean][] = [
+    ['@(Regex.IsMatch(new string(\'a\', 64), "(a|aa)*c"))', false],
+    ['@(Regex.IsMatch(new string(\'a\', 64) + "c", "(a|aa)*c"))', true],
+    ['@(Regex.IsMatch(new string(\'a\', 64), "(A|AA)*C", RegexOptions.IgnoreCase))', false],
+    ['@(Regex.IsMatch(new string(\'1\', 64) + "x", @"^(\\d|\\d\\d)*$"))', false],
+    ['@(Regex.Matches(new string(\'a\', 40) + "b", "(a|a)*b").Count)', true],
+  ];
+  for (const [src, expected] of cases) {
+    const v = compileExpression(src)(ctx());
+    assert.equal(typeof v === 'number' ? v > 0 : v, expected, src);
+  }
 });
