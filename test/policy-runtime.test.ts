@@ -120,6 +120,20 @@ describe('request and response transformation', () => {
     await run(pipeline, gatewayContext(backend.url, { method: 'POST', body: '{"item":{"id":7}}', headers: { 'x-agent': 'test' } }));
     assert.deepEqual(JSON.parse(lastRequest().body.toString()), { id: '7', ua: 'test', none: 'n/a' });
   });
+  test('Liquid templates loop over headers, branch and assign', async () => {
+    const pipeline = compileDocuments(
+      [
+        policies({
+          inbound: `<return-response><set-body template="liquid">{% assign who = body.user.name | Default: "anonymous" %}{% for header in context.Request.Headers %}{% if header.Key == "x-a" or header.Key == "x-b" %}{{- header.Key }}={{ header.Value }};{% endif %}{% endfor %}{% if body.user.admin == true %}admin {{ who | Upcase }}{% elsif body.user %}user {{ who }}{% else %}nobody{% endif %}</set-body></return-response>`,
+        }),
+      ],
+      testServices(),
+    );
+    const admin = await run(pipeline, gatewayContext(backend.url, { method: 'POST', body: '{"user":{"name":"ann","admin":true}}', headers: { 'x-a': '1', 'x-b': '2' }, stream: true }));
+    assert.equal(admin.text, 'x-a=1;x-b=2;admin ANN');
+    const nobody = await run(pipeline, gatewayContext(backend.url, { method: 'POST', body: '{}' }));
+    assert.equal(nobody.text, 'nobody');
+  });
 });
 
 describe('control flow and errors', () => {

@@ -1,11 +1,13 @@
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { compileRequest, send } from '../send-request/client.ts';
+import { compileRequest, managedIdentityFailure, send } from '../send-request/client.ts';
 
 /** Sends a request and goes on without waiting for its response; failures are only logged. */
 export const runtime: PolicyFactory = function compileSendOneWayRequest(input) {
   const build = compileRequest(input);
+  const unsupported = managedIdentityFailure(input);
   const timeout = input.value('timeout');
   return async function sendOneWayRequest(pc) {
+    if (unsupported) return { ...unsupported };
     const request = await build(pc);
     const timeoutMs = (timeout ? Number(timeout(pc)) : 60) * 1000;
     send(pc.services.dispatcher, request, timeoutMs).catch((error: Error & { code?: string }) => {

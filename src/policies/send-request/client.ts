@@ -1,7 +1,7 @@
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { appendHeader, hasHeader, removeHeader, setHeader } from '../../policy/runtime/headers.ts';
-import type { CompileInput, Value } from '../../policy/runtime/types.ts';
+import type { CompileInput, PolicyFailure, Value } from '../../policy/runtime/types.ts';
 
 /** An outgoing request described by send-request or send-one-way-request, compiled once. */
 export interface OutgoingRequest {
@@ -12,6 +12,19 @@ export interface OutgoingRequest {
 }
 
 export type RequestBuilder = (pc: PolicyContext) => Promise<OutgoingRequest>;
+
+/**
+ * Managed identities exist only inside Azure: a document that asks for one is saved (Azure
+ * exports load unchanged), and the request fails when it runs, naming the reason.
+ */
+export function managedIdentityFailure(input: CompileInput): PolicyFailure | undefined {
+  if (!input.child('authentication-managed-identity')) return undefined;
+  return {
+    kind: 'error',
+    reason: 'PolicyNotSupported',
+    message: `<authentication-managed-identity> inside <${input.element.name}> cannot run on an Atrium gateway: managed identities exist only inside Azure.`,
+  };
+}
 
 /**
  * Compiles the request description: `mode="copy"` starts from the current request (URL, method,
@@ -34,7 +47,7 @@ export function compileRequest(input: CompileInput): RequestBuilder {
   const basic = input.child('authentication-basic');
   const username = basic ? input.value('username', basic) : undefined;
   const password = basic ? input.value('password', basic) : undefined;
-  for (const name of ['authentication-certificate', 'authentication-managed-identity', 'proxy']) {
+  for (const name of ['authentication-certificate', 'proxy']) {
     if (input.child(name)) input.fail(`<${name}> inside <${input.element.name}> is not supported by Atrium`);
   }
   return async function buildRequest(pc) {

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { responseVariable } from '../../policy/runtime/responses.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { compileRequest, send } from './client.ts';
+import { compileRequest, managedIdentityFailure, send } from './client.ts';
 
 /**
  * Sends a request and keeps its response (body in memory) in `response-variable-name`, where
@@ -11,10 +11,12 @@ import { compileRequest, send } from './client.ts';
  */
 export const runtime: PolicyFactory = function compileSendRequest(input) {
   const build = compileRequest(input);
+  const unsupported = managedIdentityFailure(input);
   const variable = input.constant('response-variable-name');
   const timeout = input.value('timeout');
   const ignoreError = input.raw('ignore-error');
   return async function sendRequest(pc) {
+    if (unsupported) return { ...unsupported };
     const request = await build(pc);
     const timeoutMs = (timeout ? Number(timeout(pc)) : 60) * 1000;
     try {

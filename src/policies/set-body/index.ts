@@ -12,7 +12,18 @@ import { compileLiquid } from './liquid.ts';
 export const runtime: PolicyFactory = function compileSetBody(input) {
   const target = targetOf(input);
   const liquid = (input.constant('template') ?? 'none').toLowerCase() === 'liquid';
-  const body: Value = liquid ? compileLiquid(literal(input.element), target, (m) => input.fail(m)) : (input.text() ?? constantOf(literal(input.element)));
+  // A template's `body` is the message being changed; inside return-response in inbound, the request's.
+  const source = input.section === 'inbound' || input.section === 'backend' ? 'request' : target;
+  const template = liquid ? literal(input.element) : '';
+  const body: Value = liquid ? compileLiquid(template, source, (m) => input.fail(m)) : (input.text() ?? constantOf(literal(input.element)));
+  if (liquid && /\bbody\b/.test(template)) {
+    return async function setBody(pc) {
+      if (source === 'request') await pc.requestBody();
+      else await pc.responseBody();
+      setTargetBody(pc, target, body(pc));
+      return undefined;
+    };
+  }
   return function setBody(pc) {
     setTargetBody(pc, target, body(pc));
     return undefined;
