@@ -780,7 +780,8 @@ export class Compiler {
       case 'ulong': {
         const b = BigInt(x.value);
         let k = x.type;
-        if (b < 0n) k = b >= -2147483648n ? 'int' : 'long';
+        // a negated literal: -2147483648 is an int, -9223372036854775808 a long, -1L stays long
+        if (b < 0n && (k === 'uint' || k === 'ulong')) k = b >= -2147483648n && k === 'uint' ? 'int' : 'long';
         if (k === 'int' || k === 'uint') v = Number(b);
         else v = b;
         type = named(CORE[k]);

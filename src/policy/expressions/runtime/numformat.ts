@@ -454,9 +454,12 @@ function customFormat(v: number | bigint | Decimal, kind: NumKind, fmt: string):
     if (totalPh === 0 && intDigits) parts.push('');
     out = parts.reverse().join('');
     if (grouping) {
-      // re-emit with grouping: only safe when the integer section is placeholders and commas
-      const onlyDigits = intSection.every((t) => t.t === 'ph' || t.t === 'comma');
-      if (onlyDigits) out = group(intDigits);
+      // grouped numbers are written as one run: literals before the first placeholder, the
+      // grouped digits, literals after the last one
+      const first = intSection.findIndex((t) => t.t === 'ph');
+      const last = intSection.map((t) => t.t === 'ph').lastIndexOf(true);
+      const lit = (ts: Tok[]): string => ts.map((t) => (t.t === 'lit' ? t.s : t.t === 'pct' ? '%' : t.t === 'permille' ? '\u2030' : '')).join('');
+      out = lit(intSection.slice(0, first)) + group(intDigits) + lit(intSection.slice(last + 1));
     }
   }
   // fraction
