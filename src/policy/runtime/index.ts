@@ -1,12 +1,15 @@
 /**
  * The policy runtime: composed policy documents compiled into gateway pipelines.
  *
- *   const policies = createPolicyPipelines({ records, reveal, services: { counters } });
- *   operation.pipeline = policies.pipeline;     // or: handler uses it when an operation has none
+ *   // on the gateway's seam (the config follower calls compile for each operation):
+ *   const pipelines = createPolicyCompiler({ reveal, services: { counters: createCounters({ redisUrl }) } });
+ *   createGatewayHost({ …, pipelines });
+ *   // or, for a caller holding the records itself:
+ *   const policies = createPolicyPipelines({ records, reveal });   // policies.pipeline for every operation
  */
 export { compilePolicy } from './compiler.ts';
 export type { CompileOptions, CompiledPolicy } from './compiler.ts';
-export { createPolicyPipelines } from './pipelines.ts';
+export { createPolicyCompiler, createPolicyPipelines, policyRecordKinds } from './pipelines.ts';
 export type { PolicyPipelines, PolicyPipelinesOptions, PolicyRecords } from './pipelines.ts';
 export { createMemoryCache } from './cache.ts';
 export type { PolicyCache, MemoryCacheOptions } from './cache.ts';

@@ -1,3 +1,4 @@
+import type { PipelineCompiler, RecordLookup } from '../../gateway/config-follower.ts';
 import { forwardPipeline, errorResponse, type GatewayContext, type Pipeline } from '../../gateway/context.ts';
 import type { CompiledApi, CompiledOperation, Snapshot } from '../../gateway/snapshot.ts';
 import type { ResourceRecord } from '../../store/store.ts';
@@ -27,136 +28,78 @@ export interface PolicyRecords {
 }
 
 export interface PolicyPipelinesOptions {
-  readonly records: PolicyRecords;
   /** Decrypts a record's secret properties (secret named values). */
   readonly reveal: (record: ResourceRecord) => Record<string, unknown>;
   /** Shared services; in-memory counters and a 64 MiB cache by default. */
   readonly services?: Partial<PolicyServices>;
   readonly log?: (message: string) => void;
-  /** Pipelines kept (per operation and product) before the cache starts over. Default 10,000. */
-  readonly maxEntries?: number;
+}
+
+/** The record kinds policies are built from: what a gateway must follow for them. */
+export const policyRecordKinds = ['policies', 'productPolicies', 'apiPolicies', 'apiOperationPolicies', 'policyFragments', 'namedValues'] as const;
+
+/**
+ * The policy engine on the gateway's seam (`PipelineCompiler` of the config follower): the
+ * follower loads `kinds` and calls `compile` for each operation whenever its API is compiled
+ * (and again when one of those records changes). `compile` composes global > workspace > API >
+ * operation, and the product level for each product a request comes through (compiled on
+ * that product's first request). It throws when the documents cannot be compiled (the API is
+ * then marked failing with the message) and returns undefined where no policy applies.
+ *
+ *   const pipelines = createPolicyCompiler({ reveal, services: { counters: createCounters({ redisUrl }) } });
+ *   createGatewayHost({ …, pipelines });
+ */
+export function createPolicyCompiler(options: PolicyPipelinesOptions): PipelineCompiler & { readonly services: PolicyServices } {
+  const context = engine(options);
+  return {
+    kinds: policyRecordKinds,
+    services: context.services,
+    compile(api: CompiledApi, operation: CompiledOperation, lookup: RecordLookup): Pipeline | undefined {
+      const records: PolicyRecords = { get: (key) => lookup.get(key), namedValues: (ws) => lookup.ofKind('namedValues', ws) };
+      const base = buildPipeline(context, records, api, operation, undefined, true).pipeline;
+      const productPolicies = [...lookup.ofKind('productPolicies', api.workspace), ...(api.workspace === '' ? [] : lookup.ofKind('productPolicies', ''))];
+      if (productPolicies.length === 0) return base === forwardPipeline ? undefined : base;
+      const withProduct = new Set(productPolicies.map((r) => r.parentKey));
+      const byProduct = new Map<string, Pipeline>();
+      return function policies(ctx: GatewayContext) {
+        const product = ctx.productKey;
+        if (product === undefined || !withProduct.has(product)) return base(ctx);
+        let pipeline = byProduct.get(product);
+        if (pipeline === undefined) {
+          pipeline = buildPipeline(context, records, api, operation, product, false).pipeline;
+          byProduct.set(product, pipeline);
+        }
+        return pipeline(ctx);
+      };
+    },
+  };
 }
 
 export interface PolicyPipelines {
   /**
    * The pipeline to give every operation: it runs the composed policies of the request's
-   * operation and product (global > workspace > product > API > operation), compiled on first
-   * use and rebuilt only when a document, fragment or named value it depends on changed.
-   * Operations without any policy are forwarded as they are.
+   * operation and product, compiled on first use and rebuilt only when a document, fragment
+   * or named value it depends on changed. Operations without any policy are forwarded as they are.
    */
   readonly pipeline: Pipeline;
   /** The pipeline for one operation and product (undefined product: a key scoped to all APIs or the API). */
   pipelineFor(snapshot: Snapshot, api: CompiledApi, operation: CompiledOperation, productKey: string | undefined): Pipeline;
-  /** The services policies share (counters, cache…). */
   readonly services: PolicyServices;
   /** Drops every compiled pipeline. */
   clear(): void;
 }
 
-interface Entry {
-  readonly pipeline: Pipeline;
-  /** Every record key the pipeline was built from (or looked for), with the revision seen (-1: absent). */
-  readonly dependencies: readonly (readonly [string, number])[];
-  snapshot: Snapshot;
-  version: number | undefined;
-}
-
-interface ParsedDocument {
-  readonly revision: number;
-  readonly document: PolicyDocument | Error;
-}
-
-export function createPolicyPipelines(options: PolicyPipelinesOptions): PolicyPipelines {
-  const { records, reveal } = options;
-  const log = options.log ?? (() => undefined);
+/**
+ * The same engine for a caller that keeps records itself and does not recompile on change:
+ * pipelines are cached per (operation, product) and checked against the revisions of every
+ * record they were built from (documents, fragments, named values — and those looked for and
+ * not found) when a request runs on a new snapshot or `records.version()` moved.
+ */
+export function createPolicyPipelines(options: PolicyPipelinesOptions & { readonly records: PolicyRecords; readonly maxEntries?: number }): PolicyPipelines {
+  const { records } = options;
+  const context = engine(options);
   const maxEntries = options.maxEntries ?? 10_000;
-  const services: PolicyServices = {
-    counters: options.services?.counters ?? createMemoryCounters(),
-    cache: options.services?.cache ?? createMemoryCache(),
-    now: options.services?.now ?? Date.now,
-    log: options.services?.log ?? log,
-    ...options.services,
-  };
   const entries = new Map<string, Entry>();
-  const parsed = new Map<string, ParsedDocument>();
-
-  const parse = (record: ResourceRecord): PolicyDocument => {
-    const hit = parsed.get(record.key);
-    if (hit && hit.revision === record.revision) {
-      if (hit.document instanceof Error) throw hit.document;
-      return hit.document;
-    }
-    let document: PolicyDocument | Error;
-    try {
-      const format = String(record.properties.format ?? 'xml') === 'rawxml' ? 'rawxml' : 'xml';
-      document = parsePolicyDocument(String(record.properties.value ?? ''), { format });
-    } catch (error) {
-      document = error as Error;
-    }
-    parsed.set(record.key, { revision: record.revision, document });
-    if (document instanceof Error) throw document;
-    return document;
-  };
-
-  const build = (snapshot: Snapshot, api: CompiledApi, operation: CompiledOperation, productKey: string | undefined): Entry => {
-    const seen = new Map<string, number>();
-    const read = (key: string): ResourceRecord | undefined => {
-      const record = records.get(key);
-      seen.set(key, record?.revision ?? -1);
-      return record;
-    };
-    const workspace = api.workspace;
-    const wsPrefix = workspace === '' ? '' : `/workspaces/${workspace}`;
-    const levelKeys: [PolicyLevel['scope'], string, string | undefined][] = [['global', '/policies/policy', undefined]];
-    if (workspace !== '') levelKeys.push(['workspace', `${wsPrefix}/policies/policy`, workspace]);
-    if (productKey !== undefined) levelKeys.push(['product', `${productKey}/policies/policy`, workspace || undefined]);
-    levelKeys.push(['api', `${api.key}/policies/policy`, workspace || undefined], ['operation', `${operation.key}/policies/policy`, workspace || undefined]);
-    let pipeline: Pipeline;
-    try {
-      const levels: PolicyLevel[] = [];
-      for (const [scope, key, ws] of levelKeys) {
-        const record = read(key);
-        if (record) levels.push({ scope, id: record.parentKey || record.key, workspace: ws, document: parse(record) });
-      }
-      if (levels.length === 0) pipeline = forwardPipeline;
-      else {
-        const { resolved } = composePolicies(levels, {
-          fragment: (id, ws) => {
-            const record = read(`${ws ? `/workspaces/${ws}` : ''}/policyfragments/${id.toLowerCase()}`);
-            return record ? parse(record) : undefined;
-          },
-          namedValue: (name, ws) => namedValue(name, ws ?? ''),
-        });
-        pipeline = compilePolicy(resolved, { services, workspace }).pipeline;
-      }
-    } catch (error) {
-      const message = (error as Error).message;
-      log(`policies of ${operation.id}${productKey ? ` (product ${productKey})` : ''} cannot be compiled: ${message}`);
-      pipeline = function brokenPolicies(ctx: GatewayContext) {
-        ctx.lastError = { source: 'configuration', reason: 'PolicyConfigurationError', message };
-        return Promise.resolve(errorResponse(500, 'Internal server error'));
-      };
-    }
-    return { pipeline, dependencies: [...seen], snapshot, version: records.version?.() };
-
-    function namedValue(name: string, ws: string): NamedValue | undefined {
-      const prefix = ws === '' ? '' : `/workspaces/${ws}`;
-      let record = read(`${prefix}/namedvalues/${name.toLowerCase()}`);
-      if (!record) {
-        const lower = name.toLowerCase();
-        for (const candidate of records.namedValues(ws)) {
-          if (String(candidate.properties.displayName ?? '').toLowerCase() === lower) {
-            record = read(candidate.key);
-            break;
-          }
-        }
-      }
-      if (!record) return undefined;
-      const secret = record.properties.secret === true;
-      const value = secret ? reveal(record).value : record.properties.value;
-      return { value: typeof value === 'string' ? value : '', secret };
-    }
-  };
 
   const unchanged = (entry: Entry): boolean => {
     for (const [key, revision] of entry.dependencies) if ((records.get(key)?.revision ?? -1) !== revision) return false;
@@ -176,8 +119,8 @@ export function createPolicyPipelines(options: PolicyPipelinesOptions): PolicyPi
       }
     }
     if (entries.size >= maxEntries) entries.clear();
-    const built = build(snapshot, api, operation, productKey);
-    entries.set(key, built);
+    const built = buildPipeline(context, records, api, operation, productKey, false);
+    entries.set(key, { ...built, snapshot, version });
     return built.pipeline;
   };
 
@@ -186,10 +129,127 @@ export function createPolicyPipelines(options: PolicyPipelinesOptions): PolicyPi
       return pipelineFor(ctx.snapshot, ctx.api, ctx.operation, ctx.productKey)(ctx);
     },
     pipelineFor,
-    services,
+    services: context.services,
     clear() {
       entries.clear();
-      parsed.clear();
+      context.parsed.clear();
     },
   };
+}
+
+interface Entry {
+  readonly pipeline: Pipeline;
+  readonly dependencies: readonly (readonly [string, number])[];
+  snapshot: Snapshot;
+  version: number | undefined;
+}
+
+interface Engine {
+  readonly services: PolicyServices;
+  readonly reveal: (record: ResourceRecord) => Record<string, unknown>;
+  readonly log: (message: string) => void;
+  /** Parsed documents by record key, reused while the record's revision is the same. */
+  readonly parsed: Map<string, { readonly revision: number; readonly document: PolicyDocument | Error }>;
+}
+
+function engine(options: PolicyPipelinesOptions): Engine {
+  const log = options.log ?? (() => undefined);
+  const services: PolicyServices = {
+    counters: options.services?.counters ?? createMemoryCounters(),
+    cache: options.services?.cache ?? createMemoryCache(),
+    now: options.services?.now ?? Date.now,
+    log: options.services?.log ?? log,
+    ...options.services,
+  };
+  return { services, reveal: options.reveal, log, parsed: new Map() };
+}
+
+function parse(engine: Engine, record: ResourceRecord): PolicyDocument {
+  const hit = engine.parsed.get(record.key);
+  if (hit && hit.revision === record.revision) {
+    if (hit.document instanceof Error) throw hit.document;
+    return hit.document;
+  }
+  let document: PolicyDocument | Error;
+  try {
+    const format = String(record.properties.format ?? 'xml') === 'rawxml' ? 'rawxml' : 'xml';
+    document = parsePolicyDocument(String(record.properties.value ?? ''), { format });
+  } catch (error) {
+    document = error as Error;
+  }
+  engine.parsed.set(record.key, { revision: record.revision, document });
+  if (document instanceof Error) throw document;
+  return document;
+}
+
+/**
+ * Composes and compiles the policies of one operation (and product). Records every key it read,
+ * with the revision seen (-1: absent). A document that cannot be compiled throws when `raise`,
+ * and otherwise gives a pipeline answering 500 with `LastError` reason PolicyConfigurationError.
+ */
+function buildPipeline(
+  engine: Engine,
+  records: PolicyRecords,
+  api: CompiledApi,
+  operation: CompiledOperation,
+  productKey: string | undefined,
+  raise: boolean,
+): { pipeline: Pipeline; dependencies: [string, number][] } {
+  const seen = new Map<string, number>();
+  const read = (key: string): ResourceRecord | undefined => {
+    const record = records.get(key);
+    seen.set(key, record?.revision ?? -1);
+    return record;
+  };
+  const namedValue = (name: string, ws: string): NamedValue | undefined => {
+    const prefix = ws === '' ? '' : `/workspaces/${ws}`;
+    let record = read(`${prefix}/namedvalues/${name.toLowerCase()}`);
+    if (!record) {
+      const lower = name.toLowerCase();
+      for (const candidate of records.namedValues(ws)) {
+        if (String(candidate.properties.displayName ?? '').toLowerCase() === lower) {
+          record = read(candidate.key);
+          break;
+        }
+      }
+    }
+    if (!record) return undefined;
+    const secret = record.properties.secret === true;
+    const value = secret ? engine.reveal(record).value : record.properties.value;
+    return { value: typeof value === 'string' ? value : '', secret };
+  };
+  const workspace = api.workspace;
+  const ws = workspace === '' ? undefined : workspace;
+  const levelKeys: [PolicyLevel['scope'], string, string | undefined][] = [['global', '/policies/policy', undefined]];
+  if (ws !== undefined) levelKeys.push(['workspace', `/workspaces/${ws}/policies/policy`, ws]);
+  if (productKey !== undefined) levelKeys.push(['product', `${productKey}/policies/policy`, ws]);
+  levelKeys.push(['api', `${api.key}/policies/policy`, ws], ['operation', `${operation.key}/policies/policy`, ws]);
+  let pipeline: Pipeline;
+  try {
+    const levels: PolicyLevel[] = [];
+    for (const [scope, key, levelWorkspace] of levelKeys) {
+      const record = read(key);
+      if (record) levels.push({ scope, id: record.parentKey || record.key, workspace: levelWorkspace, document: parse(engine, record) });
+    }
+    if (levels.length === 0) pipeline = forwardPipeline;
+    else {
+      const { resolved } = composePolicies(levels, {
+        fragment: (id, fragmentWorkspace) => {
+          const record = read(`${fragmentWorkspace ? `/workspaces/${fragmentWorkspace}` : ''}/policyfragments/${id.toLowerCase()}`);
+          return record ? parse(engine, record) : undefined;
+        },
+        namedValue: (name, valueWorkspace) => namedValue(name, valueWorkspace ?? ''),
+      });
+      pipeline = compilePolicy(resolved, { services: engine.services, workspace }).pipeline;
+    }
+  } catch (error) {
+    if (raise) throw error;
+    const message = (error as Error).message;
+    engine.log(`policies of ${operation.id}${productKey ? ` (product ${productKey})` : ''} cannot be compiled: ${message}`);
+    pipeline = function brokenPolicies(ctx: GatewayContext) {
+      ctx.lastError = { source: 'configuration', reason: 'PolicyConfigurationError', message };
+      return Promise.resolve(errorResponse(500, 'Internal server error'));
+    };
+  }
+  return { pipeline, dependencies: [...seen] };
 }
