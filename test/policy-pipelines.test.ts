@@ -106,6 +106,32 @@ describe('createPolicyPipelines', () => {
     assert.equal((await run(policies.pipeline, gatewayContext(backend.url))).status, 200);
     assert.equal(backend.last()!.headers['x-fixed'], '1');
   });
+
+  test('mock-response answers with the example of the operation’s definition', async () => {
+    const records = recordStore();
+    records.put('/apis/echo/operations/op', 'apiOperations', {
+      displayName: 'op',
+      method: 'GET',
+      urlTemplate: '/*',
+      responses: [
+        { statusCode: 404, representations: [{ contentType: 'application/json', examples: { default: { value: { error: 'none' } } } }] },
+        { statusCode: 200, representations: [{ contentType: 'application/json', examples: { first: { value: { id: 1 } }, default: { value: { id: 2 } } } }, { contentType: 'text/plain', examples: { default: { value: 'two' } } }] },
+      ],
+    });
+    records.put('/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', doc('<mock-response />'));
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties });
+    const ok = await run(policies.pipeline, gatewayContext(backend.url));
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.json(), { id: 2 });
+    records.put('/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', doc('<mock-response status-code="200" content-type="text/plain" />'));
+    const text = await run(policies.pipeline, gatewayContext(backend.url));
+    assert.equal(text.text, 'two');
+    assert.equal(text.header('content-type'), 'text/plain');
+    records.put('/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', doc('<mock-response status-code="404" />'));
+    const missing = await run(policies.pipeline, gatewayContext(backend.url));
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.json(), { error: 'none' });
+  });
 });
 
 const redis = await redisAvailable();

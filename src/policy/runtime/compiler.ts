@@ -28,6 +28,8 @@ export interface CompileOptions {
   readonly services: PolicyServices;
   /** The workspace of the API the pipeline serves ('' at service level). */
   readonly workspace?: string;
+  /** The operation's definition (its record's properties), for mock-response. */
+  readonly operation?: Readonly<Record<string, unknown>>;
   /** Runtimes by policy name; the catalog's by default. */
   readonly runtimes?: ReadonlyMap<string, PolicyFactory>;
 }
@@ -174,6 +176,7 @@ class StepCompiler {
       workspace,
       scope,
       scopeId,
+      operation: this.options.operation,
       ancestors,
       value: (name, of = element) => {
         const a = of.attributes.find((x) => x.name === name);

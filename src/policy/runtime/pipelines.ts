@@ -240,7 +240,7 @@ function buildPipeline(
         },
         namedValue: (name, valueWorkspace) => namedValue(name, valueWorkspace ?? ''),
       });
-      pipeline = compilePolicy(resolved, { services: engine.services, workspace }).pipeline;
+      pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: read(operation.key)?.properties }).pipeline;
     }
   } catch (error) {
     if (raise) throw error;

@@ -112,6 +112,11 @@ export interface CompileInput {
   readonly scope: string;
   /** The id of the resource owning the document the element came from (for counter keys). */
   readonly scopeId: string;
+  /**
+   * The operation's definition (its `apiOperations` record properties: request, responses with
+   * representations and examples), when the pipeline is compiled for one operation.
+   */
+  readonly operation: Readonly<Record<string, unknown>> | undefined;
   /** Azure paths of the enclosing elements (`choose[1]`, `when[1]`…), outermost first. */
   readonly ancestors: readonly string[];
   /** Compiles an attribute's value (constant or expression); undefined when absent. */
