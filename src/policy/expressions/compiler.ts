@@ -464,14 +464,12 @@ export class Compiler {
     const declared = s.type && s.type.name !== 'var' ? typeFromNode(s.type) : elem!;
     const conv = s.type && s.type.name !== 'var' ? this.conversion(elem!, declared, true, s.pos) : null;
     const body = this.loopBody(s.body, { name: s.name, type: declared, pos: s.pos });
-    const slot = -1;
     const srcFn = src.fn;
     const iterate = iteratorFor(src.type);
     return (e) => {
       const coll = srcFn(e);
       if (coll === null || coll === undefined) throw nullRef();
       const r = e.r;
-      void slot;
       for (const x of iterate(coll)) {
         tick(r);
         const c = body(e, conv ? conv(x) : x);
@@ -1050,7 +1048,6 @@ export class Compiler {
 
   private emitCall(res: Resolved, g: GroupB, args: ArgInfo[], x: Expr): Val {
     const { method, argFns, impl } = res;
-    void args;
     const run = method.run;
     let fn: Fn;
     const n = argFns.length;
@@ -1156,7 +1153,7 @@ export class Compiler {
     if (explicitTypeArgs) {
       if (explicitTypeArgs.length !== m.typeParams.length) return null;
       m.typeParams.forEach((p, i) => map.set(p, explicitTypeArgs[i]));
-    } else if (m.typeParams.length === 0 && false) return null;
+    }
     // map arguments to parameters
     const slots: (ArgInfo | null)[] = params.map(() => null);
     let expanded: ArgInfo[] | null = null;
@@ -1302,7 +1299,6 @@ export class Compiler {
         o.set = (e, _v) => set(e, cellFor[o.index].v);
       }
     }
-    void pos;
     return { r: { method: m, argFns, ret, impl, outs }, cost };
   }
 
@@ -1423,7 +1419,6 @@ export class Compiler {
       if (args.length !== 1) err('EXPRESSION_SYNTAX', 'Wrong number of indices inside []', x.pos);
       const elem = obj.type.args[0];
       const idx = this.convert(args[0], CORE.intType, false, x.args[0].pos).fn;
-      const isByte = elem.tag === 'named' && elem.def === CORE.byte;
       const fn = wrap((o, e) => {
         if (o === null || o === undefined) throw nullRef();
         const a = o as unknown[];
@@ -1438,7 +1433,6 @@ export class Compiler {
         if (i < 0 || i >= a.length) throw indexOutOfRange();
         a[i] = v;
       };
-      void isByte;
       return { kind: 'value', type: elem, fn, lv: { set }, pos: x.pos };
     }
     if (isString(obj.type)) {
@@ -1924,14 +1918,12 @@ export class Compiler {
     }
     const found = findMember(t, 'Add');
     if (!found || found.kind !== 'methods') return err('EXPRESSION_SYNTAX', `Cannot initialize type '${typeName(t)}' with a collection initializer because it does not have an Add method`, pos);
-    const recv: Val = { kind: 'value', type: t, fn: () => null, pos };
     const adds = init.items.map((item) => {
       const args: ArgInfo[] = item.map((a) => ({ val: this.value(a), pos: a.pos }));
       const res = this.resolve(found.methods, args, null, t, false, 'Add', pos);
       const { argFns, impl } = res;
       return (e: Env, o: unknown) => void impl(o, ...argFns.map((f) => f(e)));
     });
-    void recv;
     return (e, o) => {
       for (const a of adds) a(e, o);
     };
@@ -2447,8 +2439,5 @@ export function runtimeClrName(v: unknown): string {
   return CORE.clrNameOfValue(v);
 }
 
-export function paramsAsString(p: Param[]): string {
-  return p.map((x) => typeName(x.type)).join(', ');
-}
 
 export { SHORT };

@@ -46,7 +46,7 @@ export interface CompileOptions {
   column?: number;
   /** Step budget per evaluation (loop iterations, calls, enumerated elements); default 100,000. */
   maxSteps?: number;
-  /** Wall-time budget per evaluation in milliseconds; default 1000. */
+  /** Wall-time budget per evaluation in milliseconds; default 250. */
   maxMilliseconds?: number;
 }
 

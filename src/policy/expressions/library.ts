@@ -1093,19 +1093,13 @@ stringComparerDef
   .method('int Compare(string x, string y)', (c: { cmp: (a: unknown, b: unknown) => number }, a: string, b: string) => c.cmp(a, b))
   .method('bool Equals(string x, string y)', (c: KeyComparer, a: string | null, b: string | null) => (a === null || b === null ? a === b : c.key(a) === c.key(b)));
 
-function listClr(info: SpecializeInfo | null): string {
-  void info;
-  return 'System.Object';
-}
-
 const listDef = defineType({ name: 'List', ns: 'System.Collections.Generic', typeParams: ['T'], bases: ['IList<T>', 'IReadOnlyList<T>', 'ICollection<T>', 'IEnumerable<T>'], is: (v) => v instanceof CsList });
-const newList = (info: SpecializeInfo): Impl => {
-  const t = info.typeArgs;
-  void t;
-  return () => new CsList([], listClr(info));
-};
 listDef
-  .ctor('()', () => new CsList(), { make: newList })
+  .ctor('()', () => new CsList(), { make: (info) => {
+    const t = info.recv;
+    const clr = t && t.tag === 'named' && t.args[0] ? clrNameOf(t.args[0]) : 'System.Object';
+    return () => new CsList([], clr);
+  } })
   .ctor('(int capacity)', (n: number) => {
     if (n < 0) throw argOutOfRange('capacity');
     return new CsList();

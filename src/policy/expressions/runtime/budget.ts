@@ -8,7 +8,7 @@ export const MAX_STRING_LENGTH = 4 * 1024 * 1024;
 export const MAX_COLLECTION_LENGTH = 1024 * 1024;
 export const MAX_CALL_DEPTH = 200;
 export const DEFAULT_MAX_STEPS = 100_000;
-export const DEFAULT_TIME_BUDGET_MS = 1000;
+export const DEFAULT_TIME_BUDGET_MS = 250;
 
 export function tick(r: RunState): void {
   if (++r.steps > r.maxSteps) throw new BudgetExceeded(`The expression exceeded its budget of ${r.maxSteps} steps.`);
