@@ -172,6 +172,8 @@ interface ArgInfo {
   name?: string;
   val?: Val;
   lambda?: Expr & { k: 'lambda' };
+  /** A method group passed where a delegate is expected (`Select(int.Parse)`). */
+  group?: Expr;
   mode?: 'out' | 'ref';
   pos: number;
   /** for out arguments: how to store the result */
@@ -1031,6 +1033,11 @@ export class Compiler {
   private argInfos(args: Arg[]): ArgInfo[] {
     return args.map((a) => {
       if (a.expr.k === 'lambda') return { name: a.name, lambda: a.expr, pos: a.expr.pos };
+      if ((a.expr.k === 'member' || a.expr.k === 'name') && !a.mode) {
+        const b = this.bind(a.expr);
+        if (b.kind === 'group' || b.kind === 'localfn') return { name: a.name, group: a.expr, pos: a.expr.pos };
+        return { name: a.name, val: this.asValue(b, a.expr.pos), pos: a.expr.pos };
+      }
       if (a.mode === 'out' || a.mode === 'ref') {
         if (a.outDecl) return { name: a.name, mode: a.mode, pos: a.expr.pos, outType: a.outDecl.type ? typeFromNode(a.outDecl.type) : null, outDecl: { name: a.outDecl.name, pos: a.outDecl.pos } };
         const v = this.value(a.expr);
@@ -1043,6 +1050,7 @@ export class Compiler {
 
   private argTo(a: ArgInfo, t: Type): Fn {
     if (a.lambda) return this.lambdaTo(a.lambda, t).fn;
+    if (a.group) return this.lambdaTo(groupLambda(a.group, delegateSig(t)?.params.length ?? 0), t).fn;
     return this.convert(a.val!, t, false, a.pos).fn;
   }
 
@@ -1129,8 +1137,8 @@ export class Compiler {
       }
     }
     if (!best) {
-      if (firstError && args.some((a) => a.lambda)) throw firstError;
-      const sig = args.map((a) => (a.lambda ? 'lambda expression' : a.val ? typeName(a.val.type) : '?')).join(', ');
+      if (firstError && args.some((a) => a.lambda || a.group)) throw firstError;
+      const sig = args.map((a) => (a.lambda ? 'lambda expression' : a.group ? 'method group' : a.val ? typeName(a.val.type) : '?')).join(', ');
       return err('EXPRESSION_TYPE_MISMATCH', `No overload of '${name}' accepts arguments (${sig})`, pos);
     }
     return best.r;
@@ -1214,12 +1222,14 @@ export class Compiler {
     // lambdas, in order, once their input types are known
     const lambdaVals = new Map<ArgInfo, Val>();
     for (const { a, i } of pairs) {
-      if (!a.lambda) continue;
+      if (!a.lambda && !a.group) continue;
       const pt = substitute(paramTypeOf(i, a), map);
       const sig = delegateSig(pt);
-      if (!sig || sig.params.length !== a.lambda.params.length) return null;
+      if (!sig) return null;
+      const lam = a.lambda ?? groupLambda(a.group!, sig.params.length);
+      if (sig.params.length !== lam.params.length) return null;
       if (sig.params.some((t) => hasTypeParams(t))) return null;
-      const lv = this.lambda(a.lambda, sig.params, sig.ret && !hasTypeParams(sig.ret) ? sig.ret : null, sig.ret === null);
+      const lv = this.lambda(lam, sig.params, sig.ret && !hasTypeParams(sig.ret) ? sig.ret : null, sig.ret === null);
       if (sig.ret && hasTypeParams(sig.ret)) {
         if (!unify(sig.ret, lv.bodyType, map, m.typeParams)) return null;
       }
@@ -1237,7 +1247,7 @@ export class Compiler {
         const elemT = pt.tag === 'named' && isArray(pt) ? pt.args[0] : pt;
         const fns: Fn[] = [];
         for (const a of expanded ?? []) {
-          if (a.lambda) {
+          if (a.lambda || a.group) {
             fns.push(lambdaVals.get(a)!.fn);
             continue;
           }
@@ -1276,7 +1286,7 @@ export class Compiler {
         outs.push({ index: i, set: set! });
         continue;
       }
-      if (a.lambda) {
+      if (a.lambda || a.group) {
         argFns.push(lambdaVals.get(a)!.fn);
         continue;
       }
@@ -2115,6 +2125,13 @@ function boxer(t: NamedType): ((x: unknown) => unknown) | null {
     return (x) => (typeof x === 'number' ? new Boxed('enum', x, names, def) : x);
   }
   return null;
+}
+
+/** A method group as the lambda that calls it: `int.Parse` → `(a0) => int.Parse(a0)`. */
+function groupLambda(group: Expr, arity: number): Expr & { k: 'lambda' } {
+  const params = [...Array(arity).keys()].map((i) => ({ name: `\u0001arg${i}`, type: null }));
+  const pos = group.pos;
+  return { k: 'lambda', pos, params, body: { k: 'call', pos, callee: group, args: params.map((p) => ({ expr: { k: 'name', pos, name: p.name } as Expr })) } };
 }
 
 /** Whether a statement creates lambdas or local functions (which may capture its variables). */

@@ -739,6 +739,18 @@ const CASES: [string, string][] = [
   ["@(context.Request.Body.As<JObject>(true)[\"f\"].Type == JTokenType.Null)", "True"],
   ["@(context.Request.Body.As<JObject>(true)[\"zz\"]?.ToString() ?? \"missing\")", "missing"],
   ["@(context.Request.Body.As<JObject>(true).ContainsKey(\"a\") && context.Request.Body.As<JObject>(true)[\"a\"].Type == JTokenType.Integer)", "True"],
+  ["@{ string inBody = context.Request.Body.As<string>(preserveContent: true); if (inBody[0] == '{') { return \"json\"; } return \"other\"; }", "json"],
+  ["@{ var inBody = context.Request.Body.As<JObject>(preserveContent: true); inBody.Remove(\"b\"); inBody.Remove(\"g\"); return inBody.ToString(Newtonsoft.Json.Formatting.None); }", "{\"a\":1,\"c\":\"x\",\"d\":1.5,\"e\":true,\"f\":null}"],
+  ["@(context.Request.Headers.GetValueOrDefault(\"Authorization\").Split(' ')[1].AsJwt().Subject)", "1234567890"],
+  ["@(DateTime.UtcNow.ToString(\"yyyy-MM-ddTHH:mm:ss.fffZ\"))", "2024-01-15T10:30:45.123Z"],
+  ["@(Guid.NewGuid().ToString(\"N\").Length)", "32"],
+  ["@(context.Request.Body.As<JObject>(true)[\"c\"].Value<string>())", "x"],
+  ["@(context.Request.Headers.GetValueOrDefault(\"If-None-Match\") == null)", "True"],
+  ["@(\"1,2,3\".Split(',').Select(int.Parse).Sum())", "6"],
+  ["@(new[] {\"a\", \"\", null}.Count(string.IsNullOrEmpty))", "2"],
+  ["@(string.Join(\"|\", new[] {\"a\", \"b\"}.Select(char.Parse)))", "a|b"],
+  ["@{ int Twice(int x) => x * 2; return string.Join(\",\", new[] {1, 2}.Select(Twice)); }", "2,4"],
+  ["@(new List<string> {\"x\"}.ConvertAll(Uri.EscapeDataString)[0])", "x"],
 ];
 
 function evaluate(source: string): string {
