@@ -132,6 +132,53 @@ describe('createPolicyPipelines', () => {
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.json(), { error: 'none' });
   });
+
+  test('validate-parameters, validate-headers and validate-status-code check against the operation’s definition', async () => {
+    const records = recordStore();
+    records.put('/apis/echo/operations/op', 'apiOperations', {
+      displayName: 'op',
+      method: 'GET',
+      urlTemplate: '/*',
+      request: { queryParameters: [{ name: 'limit', type: 'integer', required: true }, { name: 'order', type: 'string', values: ['asc', 'desc'] }], headers: [{ name: 'x-tenant', type: 'string' }] },
+      responses: [{ statusCode: 200, headers: [{ name: 'x-backend', type: 'string' }] }],
+    });
+    const inbound = '<validate-parameters specified-parameter-action="prevent" unspecified-parameter-action="detect" errors-variable-name="errors"><headers specified-parameter-action="detect" unspecified-parameter-action="ignore" /></validate-parameters><set-header name="x-errors" exists-action="override"><value>@(context.Variables.ContainsKey("errors") ? ((JArray)context.Variables["errors"]).Count.ToString() : "0")</value></set-header>';
+    records.put('/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', doc(inbound));
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties });
+    assert.equal((await run(policies.pipeline, gatewayContext(backend.url, { query: 'limit=5&order=asc' }))).status, 200);
+    assert.equal(backend.last()!.headers['x-errors'], '0');
+    const missing = await run(policies.pipeline, gatewayContext(backend.url, { query: 'order=asc' }));
+    assert.equal(missing.status, 400);
+    assert.deepEqual(missing.json(), { statusCode: 400, message: 'QueryParameter limit is required.' });
+    assert.equal((await run(policies.pipeline, gatewayContext(backend.url, { query: 'limit=x' }))).status, 400);
+    assert.equal((await run(policies.pipeline, gatewayContext(backend.url, { query: 'limit=1&order=up' }))).status, 400);
+    assert.equal((await run(policies.pipeline, gatewayContext(backend.url, { query: 'limit=1&extra=1', headers: { 'x-other': '1' } }))).status, 200);
+    assert.equal(backend.last()!.headers['x-errors'], '1', 'the unspecified query parameter is detected, the header ignored');
+
+    records.put('/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', {
+      value: '<policies><inbound /><backend><forward-request /></backend><outbound><validate-status-code unspecified-status-code-action="prevent" /><validate-headers specified-header-action="prevent" unspecified-header-action="prevent"><header name="x-request-id" action="ignore" /></validate-headers></outbound><on-error /></policies>',
+      format: 'rawxml',
+    });
+    const status = { code: 200, headers: { 'x-backend': 'echo', 'x-request-id': '1' } as Record<string, string> };
+    const b = await startBackend('validated');
+    b.respondWith((_r, res) => {
+      res.writeHead(status.code, status.headers);
+      res.end('{}');
+    });
+    try {
+      assert.equal((await run(policies.pipeline, gatewayContext(b.url))).status, 200);
+      status.code = 500;
+      const leaked = await run(policies.pipeline, gatewayContext(b.url));
+      assert.equal(leaked.status, 502);
+      assert.deepEqual(leaked.json(), { statusCode: 502, message: 'The request could not be processed due to an internal error. Contact the API owner.' });
+      assert.equal(leaked.ctx.lastError?.source, 'validate-status-code');
+      status.code = 200;
+      status.headers['x-secret'] = 'stack trace';
+      assert.equal((await run(policies.pipeline, gatewayContext(b.url))).status, 502);
+    } finally {
+      await b.close();
+    }
+  });
 });
 
 const redis = await redisAvailable();

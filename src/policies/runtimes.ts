@@ -37,7 +37,10 @@ import { runtime as setQueryParameter } from './set-query-parameter/index.ts';
 import { runtime as setStatus } from './set-status/index.ts';
 import { runtime as setVariable } from './set-variable/index.ts';
 import { runtime as trace } from './trace/index.ts';
+import { runtime as validateHeaders } from './validate-headers/index.ts';
 import { runtime as validateJwt } from './validate-jwt/index.ts';
+import { runtime as validateParameters } from './validate-parameters/index.ts';
+import { runtime as validateStatusCode } from './validate-status-code/index.ts';
 import { runtime as wait } from './wait/index.ts';
 import { runtime as xmlToJson } from './xml-to-json/index.ts';
 
@@ -85,7 +88,10 @@ export const policyRuntimes: ReadonlyMap<string, PolicyFactory> = new Map<string
   ['set-status', setStatus],
   ['set-variable', setVariable],
   ['trace', trace],
+  ['validate-headers', validateHeaders],
   ['validate-jwt', validateJwt],
+  ['validate-parameters', validateParameters],
+  ['validate-status-code', validateStatusCode],
   ['wait', wait],
   ['xml-to-json', xmlToJson],
 ]);

@@ -4,8 +4,6 @@ const action = ['ignore', 'prevent', 'detect'];
 
 export const schema = policy({
   name: 'validate-headers',
-  support: 'unsupported',
-  note: "Atrium gateways do not carry the API's schemas and operation definitions yet, which this policy validates against.",
   summary: "Validate response headers against the API's schema.",
   sections: ['outbound', 'on-error'],
   attributes: [

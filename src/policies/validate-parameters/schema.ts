@@ -7,8 +7,6 @@ const group = (name: string) =>
 
 export const schema = policy({
   name: 'validate-parameters',
-  support: 'unsupported',
-  note: "Atrium gateways do not carry the API's schemas and operation definitions yet, which this policy validates against.",
   summary: "Validate request headers, query and path parameters against the API's schema.",
   sections: ['inbound'],
   attributes: [
