@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { childError, freePort, startChild } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
 import { loadFor } from './scenarios.ts';
+import { restoreSeeded, saveSeeded, seedCacheKey, sourceHash } from './seed-cache.ts';
 import type { RunContext, Scenario, Shape, Target } from './scenarios.ts';
 import type { LoadRequest } from './wrk.ts';
 
@@ -293,10 +294,35 @@ interface RunningDeployment {
   plan: SeedPlan;
 }
 
+/** Seeds `plan` through the management API of an `atrium start` running on `env`'s data folder. */
+async function seedDeployment(context: RunContext, deployment: Deployment, plan: SeedPlan, env: NodeJS.ProcessEnv, adminKey: string, log: (line: string) => void): Promise<void> {
+  // Nothing is measured while seeding: the management plane may use both cores.
+  const management = startChild({
+    name: 'atrium start',
+    tasksetPath: context.tools.taskset,
+    cpu: `${context.gatewayCpu},${context.loadCpu}`,
+    command: process.execPath,
+    args: [join(context.atriumRoot, 'src', 'cli', 'main.ts'), 'start'],
+    env,
+    cwd: context.atriumRoot,
+  });
+  try {
+    const managementUrl = `http://127.0.0.1:${env.ATRIUM_MANAGEMENT_PORT}`;
+    await waitForStatus(`${managementUrl}/health`, management);
+    log(`  deployment ${deployment.name}: seeding through the management API`);
+    await seed(managementUrl, adminKey, plan, log);
+  } finally {
+    await management.stop();
+  }
+}
+
 async function startDeployment(context: RunContext, deployment: Deployment, log: (line: string) => void): Promise<RunningDeployment> {
   const dataDir = join(context.dir, `atrium-${deployment.name}`);
   mkdirSync(dataDir, { recursive: true });
-  const adminKey = randomBytes(24).toString('hex');
+  const plan = seedPlan(deployment, `http://127.0.0.1:${context.backendPort}`, 'atrium-bench');
+  const cacheKey = seedCacheKey(deployment.name, plan, sourceHash(context.atriumRoot));
+  const restoredKey = context.seedCache ? restoreSeeded(context.seedCache, cacheKey, dataDir) : undefined;
+  const adminKey = restoredKey ?? randomBytes(24).toString('hex');
   const [gatewayPort, managementPort, portalPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -312,26 +338,12 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
   delete env.ATRIUM_DATABASE_URL;
   delete env.ATRIUM_REDIS_URL;
   if (deployment.redis) env.ATRIUM_REDIS_URL = redisUrl();
-  const cli = join(context.atriumRoot, 'src', 'cli', 'main.ts');
-  const plan = seedPlan(deployment, `http://127.0.0.1:${context.backendPort}`, adminKey);
 
-  // Nothing is measured while seeding: the management plane may use both cores.
-  const management = startChild({
-    name: 'atrium start',
-    tasksetPath: context.tools.taskset,
-    cpu: `${context.gatewayCpu},${context.loadCpu}`,
-    command: process.execPath,
-    args: [cli, 'start'],
-    env,
-    cwd: context.atriumRoot,
-  });
-  try {
-    const managementUrl = `http://127.0.0.1:${managementPort}`;
-    await waitForStatus(`${managementUrl}/health`, management);
-    log(`  deployment ${deployment.name}: seeding through the management API`);
-    await seed(managementUrl, adminKey, plan, log);
-  } finally {
-    await management.stop();
+  if (restoredKey) {
+    log(`  deployment ${deployment.name}: seeded store reused from ${context.seedCache} (--fresh seeds again)`);
+  } else {
+    await seedDeployment(context, deployment, plan, env, adminKey, log);
+    if (context.seedCache) saveSeeded(context.seedCache, cacheKey, dataDir, adminKey);
   }
 
   const gateway = startChild({
@@ -339,7 +351,7 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
     tasksetPath: context.tools.taskset,
     cpu: context.gatewayCpu,
     command: process.execPath,
-    args: ['--import', context.probeImport, cli, 'gateway', '--gateway', 'managed'],
+    args: ['--import', context.probeImport, join(context.atriumRoot, 'src', 'cli', 'main.ts'), 'gateway', '--gateway', 'managed'],
     env,
     cwd: context.atriumRoot,
   });

@@ -112,11 +112,20 @@ export function startChild(options: ChildOptions): OwnedChild {
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
+  return listenAndRelease(0);
+}
+
+/** `port` when it is free on 127.0.0.1, else any free port. */
+export function preferredPort(port: number): Promise<number> {
+  return listenAndRelease(port).catch(() => freePort());
+}
+
+function listenAndRelease(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { createAtriumScenarios } from './atrium.ts';
 import { backendConfig, startNginx } from './nginx.ts';
 import { fullPlan, measureScenario, quickPlan } from './measure.ts';
-import { freePort, stopAllChildren, waitForPort } from './processes.ts';
+import { preferredPort, stopAllChildren, waitForPort } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
 import { formatRatios, formatTable, ratiosAndGoals, scenarioReport } from './report.ts';
 import type { ResultsDocument, ScenarioReport } from './report.ts';
@@ -26,6 +26,7 @@ const { values: options } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     atrium: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -34,7 +35,9 @@ if (options.help) {
   console.log(`npm run bench [-- --quick] [-- --only direct,nginx-proxy,...]
   --quick  every scenario once with short warm-ups (figures for a quick look, not for claims)
   --only   run only the named scenarios (comma-separated)
-  --atrium the checkout whose gateway the Atrium scenarios run (default: this one)`);
+  --atrium the checkout whose gateway the Atrium scenarios run (default: this one)
+  --fresh  seed every Atrium deployment through the management API, ignoring seeded stores kept
+           from earlier runs on the same code (bench/results/seed-cache/)`);
   process.exit(0);
 }
 
@@ -107,7 +110,8 @@ async function main(): Promise<number> {
   const startedAt = Date.now();
   const gatewayCpu = Number(process.env.BENCH_GATEWAY_CPU ?? 0);
   const loadCpu = Number(process.env.BENCH_LOAD_CPU ?? 1);
-  const backendPort = await freePort();
+  // A stable backend port keeps the seed plan (whose service URLs name it) the same from run to run.
+  const backendPort = await preferredPort(Number(process.env.BENCH_BACKEND_PORT ?? 18180));
   backend = startNginx({
     name: 'backend',
     nginxPath: tools.nginx,
@@ -128,6 +132,7 @@ async function main(): Promise<number> {
     loadCpu,
     backend,
     backendPort,
+    seedCache: options.fresh ? undefined : join(benchDir, 'results', 'seed-cache'),
     probeImport: pathToFileURL(join(benchDir, 'event-loop-probe.ts')).href,
   };
 

@@ -23,6 +23,8 @@ export interface RunContext {
   loadCpu: number;
   backend: OwnedChild;
   backendPort: number;
+  /** Folder of seeded Atrium deployments kept between runs (seed-cache.ts); undefined: always seed. */
+  seedCache: string | undefined;
   /** `--import` specifier of the event-loop probe preloaded into Node processes under test. */
   probeImport: string;
 }

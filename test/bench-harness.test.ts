@@ -3,6 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { atriumLoad, atriumScenarioSpecs, benchKey, deployments, fullChainPolicy, seedPlan } from '../bench/atrium.ts';
 import { parseEventLoopLine } from '../bench/event-loop.ts';
 import { cpuMicrosPerRequest, isHarnessBound } from '../bench/measure.ts';
@@ -10,6 +13,7 @@ import type { Outcome } from '../bench/measure.ts';
 import { parseProcStat, parseVmRssKb } from '../bench/proc.ts';
 import { formatTable, ratiosAndGoals, scenarioReport } from '../bench/report.ts';
 import { referenceScenarios, variantScenarios } from '../bench/scenarios.ts';
+import { restoreSeeded, saveSeeded, seedCacheKey, sourceHash } from '../bench/seed-cache.ts';
 import { computeRatio, computeRatios, evaluateGoals, summarize } from '../bench/stats.ts';
 import { aptInstallLine, checkTools } from '../bench/tools.ts';
 import { parseWrkOutput, wrkScript } from '../bench/wrk.ts';
@@ -196,4 +200,38 @@ test('atriumLoad: fixed request with the key header, or random targets for the c
 test('parseEventLoopLine reads only the probe line', () => {
   assert.deepEqual(parseEventLoopLine('BENCH_EVENT_LOOP {"maxMs":12.5,"p99Ms":10.1}'), { maxMs: 12.5, p99Ms: 10.1 });
   assert.equal(parseEventLoopLine('listening on 8000'), undefined);
+});
+
+test('seeded stores: the key follows the plan and the store-shaping code, and a saved folder comes back', () => {
+  const root = mkdtempSync(join(tmpdir(), 'bench-seed-cache-'));
+  try {
+    mkdirSync(join(root, 'src', 'store'), { recursive: true });
+    mkdirSync(join(root, 'src', 'gateway'), { recursive: true });
+    writeFileSync(join(root, 'src', 'store', 'store.ts'), 'v1');
+    writeFileSync(join(root, 'src', 'gateway', 'router.ts'), 'v1');
+    const before = sourceHash(root);
+    writeFileSync(join(root, 'src', 'gateway', 'router.ts'), 'v2');
+    writeFileSync(join(root, 'src', 'store', 'store.test.ts'), 'any');
+    assert.equal(sourceHash(root), before, 'gateway code and tests do not shape the store');
+    writeFileSync(join(root, 'src', 'store', 'store.ts'), 'v2');
+    assert.notEqual(sourceHash(root), before);
+
+    const plan = seedPlan(deployments.small, 'http://127.0.0.1:18180', 'atrium-bench');
+    const key = seedCacheKey('small', plan, before);
+    assert.equal(key, seedCacheKey('small', seedPlan(deployments.small, 'http://127.0.0.1:18180', 'atrium-bench'), before));
+    assert.notEqual(key, seedCacheKey('small', seedPlan(deployments.small, 'http://127.0.0.1:18181', 'atrium-bench'), before));
+
+    const cache = join(root, 'cache');
+    const seeded = join(root, 'seeded');
+    mkdirSync(cache);
+    mkdirSync(seeded);
+    writeFileSync(join(seeded, 'atrium.db'), 'rows');
+    assert.equal(restoreSeeded(cache, key, join(root, 'miss')), undefined);
+    saveSeeded(cache, key, seeded, 'admin-key');
+    const restored = join(root, 'restored');
+    assert.equal(restoreSeeded(cache, key, restored), 'admin-key');
+    assert.equal(readFileSync(join(restored, 'atrium.db'), 'utf8'), 'rows');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
