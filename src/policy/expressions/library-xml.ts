@@ -141,3 +141,128 @@ defineType({ name: 'XmlDocument', ns: 'System.Xml', is: (v) => v instanceof XmlD
   .method('IEnumerable<XmlNode> SelectNodes(string xpath)', (d: XmlDocumentBox, p: string) => (d.doc ? selectXPath(d.doc.root, d.doc.root, requireString(p, 'xpath')) : []));
 
 export { XDocument, XElement };
+
+// System.Xml.XmlReader over a parsed document: the forward-only cursor policies use to pull a value
+// out of a large XML payload (MoveToContent, Read, Name, EOF, XNode.ReadFrom).
+
+class StringReaderBox {
+  static readonly clrName = 'System.IO.StringReader';
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+defineType({ name: 'TextReader', ns: 'System.IO', is: (v) => v instanceof StringReaderBox });
+defineType({ name: 'StringReader', ns: 'System.IO', bases: ['TextReader'], is: (v) => v instanceof StringReaderBox })
+  .ctor('(string s)', (s: string) => new StringReaderBox(requireString(s, 's')))
+  .method('string ReadToEnd()', (r: StringReaderBox) => r.text)
+  .method('void Dispose()', () => undefined);
+
+type ReaderNode =
+  | { type: 'Element'; el: XElement; depth: number; empty: boolean; end: number }
+  | { type: 'Text' | 'Whitespace'; text: string; depth: number }
+  | { type: 'EndElement'; el: XElement; depth: number };
+
+const XML_NODE_TYPES = { None: 0, Element: 1, Attribute: 2, Text: 3, CDATA: 4, EntityReference: 5, Entity: 6, ProcessingInstruction: 7, Comment: 8, Document: 9, DocumentType: 10, DocumentFragment: 11, Notation: 12, Whitespace: 13, SignificantWhitespace: 14, EndElement: 15, EndEntity: 16, XmlDeclaration: 17 };
+defineType({ name: 'XmlNodeType', ns: 'System.Xml', kind: 'enum', is: (v) => typeof v === 'number' }).enumMembers(XML_NODE_TYPES);
+
+class XmlReaderBox {
+  static readonly clrName = 'System.Xml.XmlReader';
+  private readonly source: string;
+  private nodes: ReaderNode[] | null = null;
+  pos = -1;
+  constructor(source: string) {
+    this.source = source;
+  }
+  private load(): ReaderNode[] {
+    if (this.nodes) return this.nodes;
+    const out: ReaderNode[] = [];
+    const walk = (el: XElement, depth: number): void => {
+      const entry: ReaderNode = { type: 'Element', el, depth, empty: el.nodes.length === 0, end: -1 };
+      out.push(entry);
+      for (const n of el.nodes) {
+        if (n instanceof XElement) walk(n, depth + 1);
+        else if (n instanceof XText) out.push({ type: /^\s*$/.test(n.value) && !n.cdata ? 'Whitespace' : 'Text', text: n.value, depth: depth + 1 });
+      }
+      if (!entry.empty) out.push({ type: 'EndElement', el, depth });
+      entry.end = out.length;
+    };
+    walk(parseXml(this.source).root, 0);
+    this.nodes = out;
+    return out;
+  }
+  get current(): ReaderNode | null {
+    const n = this.load();
+    return this.pos >= 0 && this.pos < n.length ? n[this.pos] : null;
+  }
+  get eof(): boolean {
+    return this.pos >= this.load().length;
+  }
+  read(): boolean {
+    const n = this.load();
+    if (this.pos < n.length) this.pos++;
+    return this.pos < n.length;
+  }
+  moveToContent(): number {
+    const n = this.load();
+    if (this.pos < 0) this.pos = 0;
+    while (this.pos < n.length && n[this.pos].type === 'Whitespace') this.pos++;
+    return this.nodeType;
+  }
+  get nodeType(): number {
+    const c = this.current;
+    return c ? XML_NODE_TYPES[c.type] : 0;
+  }
+  /** XNode.ReadFrom: the element at the cursor, leaving the cursor after its end. */
+  readElement(): XElement {
+    const c = this.current;
+    if (!c || c.type !== 'Element') throw invalidOp('The XmlReader should be on a node of type Element.');
+    this.pos = c.end;
+    return c.el;
+  }
+}
+
+defineType({ name: 'XmlReader', ns: 'System.Xml', is: (v) => v instanceof XmlReaderBox })
+  .method('static XmlReader Create(TextReader input)', (r: StringReaderBox) => new XmlReaderBox(r.text))
+  .method('static XmlReader Create(string inputUri)', () => {
+    throw new DotNetException('NotSupportedException', 'XmlReader.Create with a URI is not supported in policy expressions; use a StringReader.');
+  })
+  .method('bool Read()', (r: XmlReaderBox) => r.read())
+  .method('XmlNodeType MoveToContent()', (r: XmlReaderBox) => r.moveToContent())
+  .prop('bool EOF', (r: XmlReaderBox) => r.eof)
+  .prop('XmlNodeType NodeType', (r: XmlReaderBox) => r.nodeType)
+  .prop('string Name', (r: XmlReaderBox) => {
+    const c = r.current;
+    return c && 'el' in c ? c.el.qname() : '';
+  })
+  .prop('string LocalName', (r: XmlReaderBox) => {
+    const c = r.current;
+    return c && 'el' in c ? c.el.name.localName : '';
+  })
+  .prop('string NamespaceURI', (r: XmlReaderBox) => {
+    const c = r.current;
+    return c && 'el' in c ? c.el.name.namespaceName : '';
+  })
+  .prop('string Value', (r: XmlReaderBox) => {
+    const c = r.current;
+    return c && (c.type === 'Text' || c.type === 'Whitespace') ? c.text : '';
+  })
+  .prop('int Depth', (r: XmlReaderBox) => r.current?.depth ?? 0)
+  .prop('bool IsEmptyElement', (r: XmlReaderBox) => {
+    const c = r.current;
+    return !!c && c.type === 'Element' && c.empty;
+  })
+  .method('string GetAttribute(string name)', (r: XmlReaderBox, n: string) => {
+    const c = r.current;
+    if (!c || c.type !== 'Element') return null;
+    return c.el.attributes.find((a) => a.name.localName === n || a.toString().startsWith(n + '='))?.value ?? null;
+  })
+  .method('string ReadElementContentAsString()', (r: XmlReaderBox) => r.readElement().text())
+  .method('string ReadInnerXml()', (r: XmlReaderBox) => {
+    const el = r.readElement();
+    return el.nodes.map((c) => { const o: string[] = []; c.write(o, null, 0); return o.join(''); }).join('');
+  })
+  .method('void Dispose()', () => undefined)
+  .method('void Close()', () => undefined);
+
+xnodeDef.method('static XNode ReadFrom(XmlReader reader)', (r: XmlReaderBox) => r.readElement());
