@@ -1,7 +1,7 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { errorResponse, forwardPipeline, type GatewayContext, type GatewayResponse } from './context.ts';
+import { errorResponse, type GatewayContext, type GatewayResponse } from './context.ts';
 import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry } from './snapshot.ts';
 import { checkSubscriptionKey, INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from './subscriptions.ts';
 import type { UpstreamClient } from './upstream.ts';
@@ -69,6 +69,9 @@ const REQUEST_SKIP = new Set([
 ]);
 
 const NOT_FOUND_MESSAGE = 'Resource not found';
+
+/** The signal of a request forwarded without a pipeline: the upstream client follows the response itself. */
+const NEVER_ABORTED = new AbortController().signal;
 
 export function createGatewayHandler(options: GatewayHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { gatewayId, upstream, observer } = options;
@@ -160,10 +163,15 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
     subscription = check.subscription;
     productKey = check.productKey;
 
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const pipeline = operation.pipeline;
+    let signal = NEVER_ABORTED;
+    if (pipeline !== undefined) {
+      const abort = new AbortController();
+      signal = abort.signal;
+      res.once('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
+    }
     const method = req.method ?? 'GET';
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     ctx = {
@@ -181,10 +189,15 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       timeoutMs: upstream.defaultTimeoutMs,
       lastError: undefined,
       backendTimeMs: null,
-      signal: abort.signal,
+      signal,
       forward: () => upstream.forward(ctx!),
     };
-    const pipeline = operation.pipeline ?? forwardPipeline;
+    if (pipeline === undefined) {
+      // No policy: the upstream response is written straight to the client.
+      res.once('close', () => finish(res.headersSent ? res.statusCode : 499));
+      upstream.stream(ctx, res);
+      return;
+    }
     pipeline(ctx).then(reply, (thrown: Error) => {
       ctx!.lastError = { source: operation!.name, reason: 'PipelineError', message: thrown?.message ?? String(thrown) };
       reply(errorResponse(500, 'Internal server error'));

@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { createCircuitBreakers, type CircuitBreakers } from './circuit-breaker.ts';
@@ -13,7 +15,13 @@ import type { PoolMember, UpstreamTarget } from './snapshot.ts';
 export interface UpstreamClient {
   /** The forwarding timeout a request starts with (a policy may change it). */
   readonly defaultTimeoutMs: number;
+  /** Sends the context's request and returns the response with its body as a stream (for pipelines). */
   forward(ctx: GatewayContext): Promise<GatewayResponse>;
+  /**
+   * The same exchange written straight to the client (no pipeline): upstream bytes go to `res` as
+   * they arrive, with backpressure, and a client that goes away aborts the upstream request.
+   */
+  stream(ctx: GatewayContext, res: ServerResponse): void;
   close(): Promise<void>;
 }
 
@@ -76,45 +84,60 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
     return best[best.length - 1].target;
   };
 
+  interface Prepared {
+    readonly target: UpstreamTarget;
+    readonly path: string;
+    readonly headers: string[];
+  }
+
+  /** The member of a pool, the circuit check and the URL; or the response that answers instead. */
+  const prepare = (ctx: GatewayContext): Prepared | GatewayResponse => {
+    let target = ctx.upstream;
+    if (target === undefined) {
+      ctx.lastError = { source: 'forward-request', reason: 'BackendUrlMissing', message: 'The API has no service URL and no policy chose a backend.' };
+      return errorResponse(500, 'Internal server error');
+    }
+    if (target.pool !== undefined) {
+      const member = pick(target.pool);
+      if (member === undefined) {
+        ctx.lastError = { source: 'forward-request', reason: 'BackendCircuitOpen', message: `Every member of the backend pool ${target.backendKey} is unavailable.` };
+        return errorResponse(503, 'Service Unavailable');
+      }
+      target = member;
+    }
+    if (target.breaker !== undefined) {
+      const open = breakers.openFor(target.breaker);
+      if (open > 0) {
+        ctx.lastError = { source: 'forward-request', reason: 'BackendCircuitOpen', message: `The circuit of backend ${target.backendKey} is open.` };
+        return errorResponse(503, 'Service Unavailable', ['retry-after', String(Math.ceil(open / 1000))]);
+      }
+    }
+    const request = ctx.request;
+    let path = target.basePath + request.path;
+    if (path === '') path = '/';
+    const query = joinQuery(target.baseQuery, request.query, target.query);
+    if (query !== '') path += `?${query}`;
+    const headers = target.headers.length === 0 ? request.headers : [...request.headers, ...target.headers];
+    return { target, path, headers };
+  };
+
+  const dispatcherOf = (target: UpstreamTarget): Dispatcher => (target.rejectUnauthorized ? verifyingDispatcher : permissiveDispatcher);
+
   return {
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
     async forward(ctx) {
-      let target = ctx.upstream;
-      if (target === undefined) {
-        ctx.lastError = { source: 'forward-request', reason: 'BackendUrlMissing', message: 'The API has no service URL and no policy chose a backend.' };
-        return errorResponse(500, 'Internal server error');
-      }
-      if (target.pool !== undefined) {
-        const member = pick(target.pool);
-        if (member === undefined) {
-          ctx.lastError = { source: 'forward-request', reason: 'BackendCircuitOpen', message: `Every member of the backend pool ${target.backendKey} is unavailable.` };
-          return errorResponse(503, 'Service Unavailable');
-        }
-        target = member;
-      }
+      const prepared = prepare(ctx);
+      if (!('target' in prepared)) return prepared;
+      const { target, path, headers } = prepared;
       const breaker = target.breaker;
-      if (breaker !== undefined) {
-        const open = breakers.openFor(breaker);
-        if (open > 0) {
-          ctx.lastError = { source: 'forward-request', reason: 'BackendCircuitOpen', message: `The circuit of backend ${target.backendKey} is open.` };
-          return errorResponse(503, 'Service Unavailable', ['retry-after', String(Math.ceil(open / 1000))]);
-        }
-      }
-      const request = ctx.request;
-      let path = target.basePath + request.path;
-      if (path === '') path = '/';
-      const query = joinQuery(target.baseQuery, request.query, target.query);
-      if (query !== '') path += `?${query}`;
-      const headers = target.headers.length === 0 ? request.headers : [...request.headers, ...target.headers];
       const started = performance.now();
       try {
-        const dispatcher = target.rejectUnauthorized ? verifyingDispatcher : permissiveDispatcher;
-        const response = await dispatcher.request({
+        const response = await dispatcherOf(target).request({
           origin: target.origin,
           path,
-          method: request.method as Dispatcher.HttpMethod,
+          method: ctx.request.method as Dispatcher.HttpMethod,
           headers,
-          body: request.body,
+          body: ctx.request.body,
           signal: ctx.signal,
           headersTimeout: ctx.timeoutMs,
           bodyTimeout: ctx.timeoutMs,
@@ -127,15 +150,106 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
         return { status: response.statusCode, headers: responseHeaders(response.headers), body: response.body };
       } catch (error) {
         ctx.backendTimeMs = performance.now() - started;
-        const outcome = failure(ctx, error as Error & { code?: string });
+        const outcome = failure(ctx, error as Error & { code?: string }, ctx.signal.aborted);
         if (breaker !== undefined && !ctx.signal.aborted) breakers.record(breaker, { reason: ctx.lastError?.reason });
         return outcome;
       }
+    },
+    stream(ctx, res) {
+      const prepared = prepare(ctx);
+      if (!('target' in prepared)) return writeResponse(res, prepared, ctx.request.body);
+      const { target, path, headers } = prepared;
+      const breaker = target.breaker;
+      const started = performance.now();
+      let abort: ((reason?: Error) => void) | undefined;
+      let clientGone = false;
+      let done = false;
+      const onClose = (): void => {
+        if (done || res.writableFinished) return;
+        clientGone = true;
+        abort?.(new Error('client closed the connection'));
+      };
+      res.once('close', onClose);
+      const handler: Dispatcher.DispatchHandler = {
+        onConnect(abortRequest) {
+          abort = abortRequest;
+          if (clientGone) abortRequest(new Error('client closed the connection'));
+        },
+        onHeaders(statusCode, rawHeaders, resume) {
+          ctx.backendTimeMs = performance.now() - started;
+          const flat = rawResponseHeaders(rawHeaders);
+          if (breaker !== undefined) {
+            const at = flat.indexOf('retry-after');
+            breakers.record(breaker, { status: statusCode, retryAfter: at === -1 ? undefined : flat[at + 1] });
+          }
+          if (res.destroyed) return false;
+          res.writeHead(statusCode, flat);
+          res.on('drain', resume);
+          return true;
+        },
+        onData(chunk) {
+          return res.write(chunk);
+        },
+        onComplete() {
+          done = true;
+          res.end();
+        },
+        onError(error) {
+          done = true;
+          if (ctx.backendTimeMs === null) ctx.backendTimeMs = performance.now() - started;
+          const response = failure(ctx, error as Error & { code?: string }, clientGone);
+          if (breaker !== undefined && !clientGone && !res.headersSent) breakers.record(breaker, { reason: ctx.lastError?.reason });
+          if (res.headersSent || res.destroyed) res.destroy();
+          else writeResponse(res, response, ctx.request.body);
+        },
+      };
+      dispatcherOf(target).dispatch(
+        {
+          origin: target.origin,
+          path,
+          method: ctx.request.method as Dispatcher.HttpMethod,
+          headers,
+          body: ctx.request.body,
+          headersTimeout: ctx.timeoutMs,
+          bodyTimeout: ctx.timeoutMs,
+        },
+        handler,
+      );
     },
     async close() {
       await Promise.all([verifying.close(), permissive.close()]);
     },
   };
+}
+
+/** Writes a complete response the gateway produced itself; a request body nobody read is drained. */
+function writeResponse(res: ServerResponse, response: GatewayResponse, requestBody?: unknown): void {
+  if (requestBody instanceof Readable && !requestBody.readableEnded && !requestBody.destroyed && requestBody.readableFlowing !== true) requestBody.resume();
+  if (res.destroyed) return;
+  res.writeHead(response.status, response.headers);
+  const body = response.body;
+  res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : undefined);
+}
+
+/** Raw upstream headers as latin1 strings, without hop-by-hop ones (and those the Connection header names). */
+function rawResponseHeaders(raw: Buffer[]): string[] {
+  const flat: string[] = [];
+  let named: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toString('latin1');
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      const value = raw[i + 1].toString('latin1').toLowerCase();
+      if (value !== 'keep-alive' && value !== 'close') named = value.split(/\s*,\s*/);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower)) continue;
+    flat.push(name, raw[i + 1].toString('latin1'));
+  }
+  if (named === undefined) return flat;
+  const kept: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) if (!named.includes(flat[i].toLowerCase())) kept.push(flat[i], flat[i + 1]);
+  return kept;
 }
 
 function joinQuery(a: string, b: string, c: string): string {
@@ -159,9 +273,9 @@ function responseHeaders(headers: IncomingHttpHeaders): string[] {
   return flat;
 }
 
-function failure(ctx: GatewayContext, error: Error & { code?: string }): GatewayResponse {
+function failure(ctx: GatewayContext, error: Error & { code?: string }, clientGone: boolean): GatewayResponse {
   const code = error.code ?? '';
-  if (ctx.signal.aborted) {
+  if (clientGone) {
     ctx.lastError = { source: 'forward-request', reason: 'ClientConnectionFailure', message: 'The client closed the connection.' };
     return errorResponse(499, 'Client closed request');
   }
