@@ -992,6 +992,13 @@ export class Compiler {
   }
 
   private call(x: Expr & { k: 'call' }): Bound {
+    if (x.callee.k === 'name' && x.callee.name === 'nameof' && !this.scope.lookup('nameof') && x.args.length === 1) {
+      // nameof(a.b.C) is the constant "C"
+      const a = x.args[0].expr;
+      const name = a.k === 'name' ? a.name : a.k === 'member' ? a.name : null;
+      if (!name) return err('EXPRESSION_SYNTAX', 'Expression does not have a name', a.pos);
+      return { kind: 'value', type: CORE.stringType, fn: () => name, konst: { v: name }, pos: x.pos };
+    }
     const callee = x.callee.k === 'member' ? this.member(x.callee, true) : this.bind(x.callee, { chain: true });
     const args = this.argInfos(x.args);
     if (callee.kind === 'group') {

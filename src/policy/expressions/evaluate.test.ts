@@ -751,6 +751,10 @@ const CASES: [string, string][] = [
   ["@(string.Join(\"|\", new[] {\"a\", \"b\"}.Select(char.Parse)))", "a|b"],
   ["@{ int Twice(int x) => x * 2; return string.Join(\",\", new[] {1, 2}.Select(Twice)); }", "2,4"],
   ["@(new List<string> {\"x\"}.ConvertAll(Uri.EscapeDataString)[0])", "x"],
+  ["@{ var total = 1; return nameof(total); }", "total"],
+  ["@(nameof(context.Request.Headers))", "Headers"],
+  ["@(new Dictionary<string, int>().ToString())", "System.Collections.Generic.Dictionary`2[System.String,System.Int32]"],
+  ["@(new List<int>().ToString())", "System.Collections.Generic.List`1[System.Int32]"],
 ];
 
 function evaluate(source: string): string {

@@ -1186,10 +1186,15 @@ for (const d of [dictDef, idictDef, irodictDef]) {
       .method('bool Remove(TKey key)', (m: CsDictionary, k: unknown) => m.remove(k))
       .method('void Clear()', (m: CsDictionary) => m.clear());
 }
+/** The CLR type arguments of a constructed Dictionary, for its ToString(). */
+const dictClr = (info: SpecializeInfo): string => {
+  const t = info.recv;
+  return t && t.tag === 'named' && t.args.length === 2 ? t.args.map(clrNameOf).join(',') : 'System.Object,System.Object';
+};
 dictDef
-  .ctor('()', () => new CsDictionary())
-  .ctor('(int capacity)', () => new CsDictionary())
-  .ctor('(IEqualityComparer<TKey> comparer)', (c: KeyComparer | null) => new CsDictionary(c ?? DEFAULT_COMPARER))
+  .ctor('()', () => new CsDictionary(), { make: (info) => { const clr = dictClr(info); return () => new CsDictionary(DEFAULT_COMPARER, clr); } })
+  .ctor('(int capacity)', () => new CsDictionary(), { make: (info) => { const clr = dictClr(info); return () => new CsDictionary(DEFAULT_COMPARER, clr); } })
+  .ctor('(IEqualityComparer<TKey> comparer)', (c: KeyComparer | null) => new CsDictionary(c ?? DEFAULT_COMPARER), { make: (info) => { const clr = dictClr(info); return (c: KeyComparer | null) => new CsDictionary(c ?? DEFAULT_COMPARER, clr); } })
   .ctor('(IDictionary<TKey, TValue> dictionary)', (src: CsDictionary) => {
     const d = new CsDictionary(src.comparer);
     for (const e of src) d.add(e.key, e.value);
