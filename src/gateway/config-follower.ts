@@ -344,6 +344,7 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     routerDirty = false;
     const failures = new Map<string, string>();
     for (const api of compiled.values()) if (api.failure !== undefined) failures.set(api.id, api.failure);
+    for (const [id, reason] of router.conflicts) failures.set(id, reason);
     snapshot = {
       gatewayId,
       revision,

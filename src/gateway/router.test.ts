@@ -105,6 +105,15 @@ describe('router', () => {
     assert.equal(big.route(input('GET', '/team1/api2/hello')).found, false);
   });
 
+  it('reports an API whose path another API already serves, and keeps serving the first', () => {
+    const first = api('first', 'same', [['GET', '/x']]);
+    const second = api('second', 'same', [['GET', '/x']]);
+    const clash = createRouter([first, second]);
+    const route = clash.route(input('GET', '/same/x'));
+    assert.ok(route.found && route.api === first);
+    assert.match(clash.conflicts.get('/apis/second') ?? '', /already served by \/apis\/first/);
+  });
+
   it('marks an API with an unusable template as failing, alone', () => {
     const broken = api('broken', 'broken', [['GET', '/*/x']]);
     assert.match(broken.failure ?? '', /op0/);

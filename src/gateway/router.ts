@@ -59,21 +59,32 @@ const NOT_FOUND: RouteResult = { found: false };
 export interface Router {
   route(input: RouteInput): RouteResult;
   readonly apiCount: number;
+  /** APIs that could not be routed because another API already answers at the same path, version and revision. */
+  readonly conflicts: ReadonlyMap<string, string>;
 }
 
 function revisionSet(): RevisionSet {
   return { current: undefined, byRevision: new Map() };
 }
 
-function addRevision(set: RevisionSet, api: CompiledApi): void {
+/** Adds a revision; returns the API already in its place when another API holds it. */
+function addRevision(set: RevisionSet, api: CompiledApi): CompiledApi | undefined {
+  const taken = api.isCurrent ? set.current : set.byRevision.get(api.revision);
+  if (taken !== undefined && taken.baseKey !== api.baseKey) return taken;
   if (api.isCurrent) set.current = api;
   // The current revision is also reachable by its number; a non-current one only by it.
   if (!set.byRevision.has(api.revision) || !api.isCurrent) set.byRevision.set(api.revision, api);
+  return undefined;
 }
 
 export function createRouter(apis: Iterable<CompiledApi>): Router {
   const root: TrieNode = { children: new Map(), slot: undefined };
   let apiCount = 0;
+  const conflicts = new Map<string, string>();
+  const add = (set: RevisionSet, api: CompiledApi): void => {
+    const holder = addRevision(set, api);
+    if (holder !== undefined) conflicts.set(api.id, `its path is already served by ${holder.id}`);
+  };
   for (const api of apis) {
     if (api.failure !== undefined && api.pathSegments === undefined) continue;
     apiCount++;
@@ -90,7 +101,7 @@ export function createRouter(apis: Iterable<CompiledApi>): Router {
     const slot = node.slot;
     if (api.versionSet === undefined) {
       slot.plain ??= revisionSet();
-      addRevision(slot.plain, api);
+      add(slot.plain, api);
       continue;
     }
     let group = slot.groups.find((g) => g.versionSetKey === api.versionSet!.key);
@@ -100,12 +111,12 @@ export function createRouter(apis: Iterable<CompiledApi>): Router {
     }
     if (api.apiVersion === '') {
       group.unversioned ??= revisionSet();
-      addRevision(group.unversioned, api);
+      add(group.unversioned, api);
     } else {
       const version = api.apiVersion.toLowerCase();
       let set = group.versions.get(version);
       if (!set) group.versions.set(version, (set = revisionSet()));
-      addRevision(set, api);
+      add(set, api);
     }
   }
 
@@ -114,6 +125,7 @@ export function createRouter(apis: Iterable<CompiledApi>): Router {
 
   return {
     apiCount,
+    conflicts,
     route(input) {
       const segments = splitRequestPath(input.path);
       // Walk as deep as the trie allows, remembering every node where an API path ends.
