@@ -1,10 +1,11 @@
 // Seeded deployments kept between runs. Seeding 10,000 APIs through the management API takes
 // minutes; a run on unchanged code with the same seed plan copies the stored data folder instead.
 // The key covers the seed plan (backend URL included) and the non-test source files that decide
-// what a seeded store holds: all of src/ except the data-plane and UI folders below, so that work
-// on the gateway or a policy reuses the store while a change to the store, the model or the
-// management API seeds afresh. `--fresh` ignores the cache. Lives in bench/results/seed-cache/
-// (git-ignored), the newest few entries kept.
+// what a seeded store holds: all of src/ except the data-plane, policy and UI folders below (policy
+// documents are stored as sent; src/policy only validates them), so that work on the gateway or a
+// policy reuses the store while a change to the store, the model or the management API seeds
+// afresh. `--fresh` ignores the cache. Lives in bench/results/seed-cache/ (git-ignored), the newest
+// few entries kept.
 
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { join, relative } from 'node:path';
 const keptEntries = 6;
 
 /** Folders of src/ that read a seeded store but do not shape it. */
-const notShapingTheStore = new Set(['gateway', 'policies', 'counters', 'observability', 'portal', 'console']);
+const notShapingTheStore = new Set(['gateway', 'policy', 'policies', 'counters', 'observability', 'portal', 'console']);
 
 function sourceFiles(dir: string, top: boolean, into: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
