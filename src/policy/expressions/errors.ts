@@ -21,8 +21,8 @@ export class ExpressionError extends Error {
   /** For runtime errors: the .NET exception type, e.g. `NullReferenceException`. */
   readonly exceptionType: string | undefined;
 
-  constructor(code: ExpressionErrorCode, message: string, opts: { line?: number; column?: number; exceptionType?: string } = {}) {
-    super(message);
+  constructor(code: ExpressionErrorCode, message: string, opts: { line?: number; column?: number; exceptionType?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ExpressionError';
     this.code = code;
     this.line = opts.line;

@@ -164,8 +164,8 @@ function runtimeError(e: unknown): ExpressionError {
   if (e instanceof BudgetExceeded) return new ExpressionError('EXPRESSION_BUDGET_EXCEEDED', e.message, { exceptionType: 'InsufficientExecutionStackException' });
   if (e instanceof RangeError && /call stack/i.test(e.message))
     return new ExpressionError('EXPRESSION_BUDGET_EXCEEDED', 'The expression exceeded its call depth budget.', { exceptionType: 'InsufficientExecutionStackException' });
-  // an internal failure: report it without leaking host details
-  return new ExpressionError('EXPRESSION_RUNTIME', 'The expression failed to evaluate.', { exceptionType: 'Exception' });
+  // an internal failure: the message leaks no host details; the cause is kept for the gateway's logs
+  return new ExpressionError('EXPRESSION_RUNTIME', 'The expression failed to evaluate.', { exceptionType: 'Exception', cause: e });
 }
 
 /** The text Azure produces for an expression result in an attribute or element. */
