@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { GatewayContext } from '../../gateway/context.ts';
-import { createExpressionContext, type ContextSource, type ExpressionContext, type ResponseSource, type UrlSource } from '../expressions/index.ts';
+import { createExpressionContext, type BodySource, type ContextSource, type ExpressionContext, type ResponseSource, type UrlSource } from '../expressions/index.ts';
 import { getHeader, headersToMap, removeHeader, setHeader } from './headers.ts';
 import type { LastError, PolicyServices, ResponseState } from './types.ts';
 
@@ -29,6 +29,8 @@ export class PolicyContext {
   /** Whether the backend was called. */
   forwarded = false;
   private originalUrlSource: UrlSource | undefined;
+  private sourceObject: ExpressionSource | undefined;
+  private requestSourceObject: RequestSource | undefined;
   private expression: ExpressionContext | undefined;
   private finishers: (() => unknown)[] | undefined;
 
@@ -144,77 +146,153 @@ export class PolicyContext {
   }
 
   private source(): ContextSource {
-    const pc = this;
-    const gateway = this.gateway;
+    return (this.sourceObject ??= new ExpressionSource(this));
+  }
+
+  /** The request as expressions see it: live, so one serves every expression context of the request. */
+  requestSource(): RequestSource {
+    return (this.requestSourceObject ??= new RequestSource(this));
+  }
+
+  /** The caller's URL, for `context.Request.OriginalUrl`. */
+  originalUrlForExpressions(): UrlSource {
+    return this.originalUrl();
+  }
+}
+
+/**
+ * `ContextSource` for policy expressions, read lazily: the parts that do not change during a
+ * request (API, operation, deployment) are built once per API, operation and gateway.
+ */
+class ExpressionSource implements ContextSource {
+  private readonly pc: PolicyContext;
+  constructor(pc: PolicyContext) {
+    this.pc = pc;
+  }
+  get request(): ContextSource['request'] {
+    return this.pc.requestSource();
+  }
+  get response(): ResponseSource | null {
+    const response = this.pc.response;
+    return response === undefined ? null : responseSource(response);
+  }
+  get variables(): Map<string, unknown> {
+    return this.pc.variables;
+  }
+  get subscription(): ContextSource['subscription'] {
+    const gateway = this.pc.gateway;
+    const subscription = gateway.subscription;
+    if (subscription === undefined) return null;
     const request = gateway.request;
     const api = gateway.api;
-    const operation = gateway.operation;
-    const subscription = gateway.subscription;
-    const productId = gateway.productKey ? gateway.snapshot.subscriptions.productIds.get(gateway.productKey) : undefined;
-    const response = this.response;
     return {
-      request: {
-        method: request.method,
-        get url() {
-          const target = gateway.upstream;
-          return target
-            ? urlSource(target.origin, target.basePath + request.path, joinQuery(target.baseQuery, request.query))
-            : urlSource('http://localhost', request.path, request.query);
-        },
-        originalUrl: this.originalUrl(),
-        get headers() {
-          return headersToMap(request.headers);
-        },
-        body:
-          request.body === null
-            ? null
-            : {
-                load: () => {
-                  const body = request.body;
-                  return Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : '';
-                },
-                // Reading a body without preserveContent consumes it, as in Azure.
-                onConsumed: () => {
-                  request.body = null;
-                  removeHeader(request.headers, 'content-length');
-                },
-              },
-        matchedParameters: gateway.matchedParameters as Record<string, string>,
-        ipAddress: gateway.clientIp,
+      id: subscription.name,
+      name: subscription.name,
+      get key() {
+        return getHeader(request.headers, api.keyHeader) ?? new URLSearchParams(request.query).get(api.keyQuery) ?? undefined;
       },
-      response: response === undefined ? null : responseSource(response),
-      variables: this.variables,
-      subscription: subscription
-        ? {
-            id: subscription.name,
-            name: subscription.name,
-            get key() {
-              return getHeader(request.headers, api.keyHeader) ?? new URLSearchParams(request.query).get(api.keyQuery) ?? undefined;
-            },
-          }
-        : null,
-      user: subscription?.ownerId ? { id: subscription.ownerId.split('/').pop() ?? subscription.ownerId } : null,
-      api: {
-        id: api.name,
-        name: api.name,
-        path: api.pathSegments.join('/'),
-        revision: api.revision,
-        version: api.apiVersion,
-        isCurrentRevision: api.isCurrent,
-        serviceUrl: api.upstream?.url ?? null,
-      },
-      operation: { id: operation.name, name: operation.name, method: operation.method, urlTemplate: operation.template.source },
-      product: productId ? { id: productId.split('/').pop()!, name: productId.split('/').pop()! } : null,
-      deployment: { gatewayId: gateway.gatewayId, serviceName: this.services.serviceName ?? 'atrium', region: '', isManaged: gateway.gatewayId === 'managed' },
-      get lastError() {
-        return pc.lastError ?? null;
-      },
-      requestId: gateway.requestId,
-      tracing: this.services.trace !== undefined,
-      trace: (message: string) => this.services.trace?.('expression', 'verbose', message),
-      now: this.services.now,
-      random: this.services.random,
     };
+  }
+  get user(): ContextSource['user'] {
+    const owner = this.pc.gateway.subscription?.ownerId;
+    return owner ? { id: owner.split('/').pop() ?? owner } : null;
+  }
+  get api(): ContextSource['api'] {
+    const api = this.pc.gateway.api;
+    let info = apiInfos.get(api);
+    if (info === undefined) {
+      info = { id: api.name, name: api.name, path: api.pathSegments.join('/'), revision: api.revision, version: api.apiVersion, isCurrentRevision: api.isCurrent, serviceUrl: api.upstream?.url ?? null };
+      apiInfos.set(api, info);
+    }
+    return info;
+  }
+  get operation(): ContextSource['operation'] {
+    const operation = this.pc.gateway.operation;
+    let info = operationInfos.get(operation);
+    if (info === undefined) {
+      info = { id: operation.name, name: operation.name, method: operation.method, urlTemplate: operation.template.source };
+      operationInfos.set(operation, info);
+    }
+    return info;
+  }
+  get product(): ContextSource['product'] {
+    const gateway = this.pc.gateway;
+    const productId = gateway.productKey ? gateway.snapshot.subscriptions.productIds.get(gateway.productKey) : undefined;
+    if (!productId) return null;
+    const name = productId.split('/').pop()!;
+    return { id: name, name };
+  }
+  get deployment(): ContextSource['deployment'] {
+    const gatewayId = this.pc.gateway.gatewayId;
+    return { gatewayId, serviceName: this.pc.services.serviceName ?? 'atrium', region: '', isManaged: gatewayId === 'managed' };
+  }
+  get lastError(): ContextSource['lastError'] {
+    return this.pc.lastError ?? null;
+  }
+  get requestId(): string {
+    return this.pc.gateway.requestId;
+  }
+  get tracing(): boolean {
+    return this.pc.services.trace !== undefined;
+  }
+  trace(message: string): void {
+    this.pc.services.trace?.('expression', 'verbose', message);
+  }
+  now(): number {
+    return this.pc.services.now();
+  }
+  random(): number {
+    return this.pc.services.random ? this.pc.services.random() : Math.random();
+  }
+}
+
+const apiInfos = new WeakMap<object, NonNullable<ContextSource['api']>>();
+const operationInfos = new WeakMap<object, NonNullable<ContextSource['operation']>>();
+
+/** `context.Request` as of now: every member reads the gateway's request when asked. */
+class RequestSource {
+  private readonly pc: PolicyContext;
+  private bodySource: BodySource | undefined;
+  constructor(pc: PolicyContext) {
+    this.pc = pc;
+  }
+  get method(): string {
+    return this.pc.gateway.request.method;
+  }
+  get url(): UrlSource {
+    const gateway = this.pc.gateway;
+    const request = gateway.request;
+    const target = gateway.upstream;
+    return target
+      ? urlSource(target.origin, target.basePath + request.path, joinQuery(target.baseQuery, request.query))
+      : urlSource('http://localhost', request.path, request.query);
+  }
+  get originalUrl(): UrlSource {
+    return this.pc.originalUrlForExpressions();
+  }
+  get headers(): Map<string, string[]> {
+    return headersToMap(this.pc.gateway.request.headers);
+  }
+  get body(): BodySource | null {
+    const request = this.pc.gateway.request;
+    if (request.body === null) return null;
+    return (this.bodySource ??= {
+      load: () => {
+        const body = request.body;
+        return Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : '';
+      },
+      // Reading a body without preserveContent consumes it, as in Azure.
+      onConsumed: () => {
+        request.body = null;
+        removeHeader(request.headers, 'content-length');
+      },
+    });
+  }
+  get matchedParameters(): Record<string, string> {
+    return this.pc.gateway.matchedParameters as Record<string, string>;
+  }
+  get ipAddress(): string {
+    return this.pc.gateway.clientIp;
   }
 }
 
