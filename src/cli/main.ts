@@ -111,7 +111,7 @@ async function start(): Promise<number> {
     ...Object.entries(urls.gateways)
       .filter(([id]) => id !== 'managed')
       .map(([id, url]) => `  Gateway ${id.padEnd(8)} ${url}`),
-    `  Metrics          ${urls.metrics}/metrics`,
+    urls.metrics ? `  Metrics          ${urls.metrics}/metrics` : `  Metrics          not served (ATRIUM_METRICS_PORT ${config.metricsPort} is busy)`,
     `  Store            ${atrium.store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}`,
   ];
   if (atrium.adminKeyGenerated) {

@@ -8,6 +8,7 @@ import { resourceTypes } from '../model/resources/index.ts';
 import { createGatewayMetrics, combineObservers, startMetricsServer } from '../observability/metrics.ts';
 import { createRequestLogWriter, type RequestLogSink } from '../observability/request-log.ts';
 import { openStore, type ResourceRecord, type Store } from '../store/index.ts';
+import type { PipelineCompiler } from './config-follower.ts';
 import { createGatewayRuntime, type GatewayRuntime } from './runtime.ts';
 import { createUpstreamClient } from './upstream.ts';
 
@@ -32,6 +33,8 @@ export interface StandaloneOptions {
   readonly retryMs?: number;
   readonly pollMs?: number;
   readonly log?: (message: string) => void;
+  /** Compiled policy pipelines (forward as is without). */
+  readonly pipelines?: PipelineCompiler;
 }
 
 export async function startStandaloneGateway(config: Config, options: StandaloneOptions): Promise<StandaloneGateway> {
@@ -70,6 +73,7 @@ export async function startStandaloneGateway(config: Config, options: Standalone
     // indexed read) to see a change within about a tenth of a second.
     pollMs: options.pollMs ?? (isPostgres(config) ? 1000 : 50),
     log,
+    pipelines: options.pipelines,
   });
 
   let closed = false;
