@@ -2,16 +2,23 @@ import { runSteps } from '../../policy/runtime/run.ts';
 import { errorState } from '../../policy/runtime/target.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
 
+/** Requests running per key, shared by every pipeline of a gateway process (its services). */
+const runningByGateway = new WeakMap<object, Map<string, number>>();
+
 /**
- * Runs the enclosed policies for at most `max-count` requests at a time per key; beyond, 429.
- * Counted per gateway process (a replica holds its own slots).
+ * Runs the enclosed policies for at most `max-count` requests at a time per key (across the
+ * operations of the gateway process); beyond, 429. Counted per gateway process: a replica holds
+ * its own slots.
  */
 export const runtime: PolicyFactory = function compileLimitConcurrency(input) {
   const key = input.value('key')!;
   const maxCount = Number(input.constant('max-count'));
   const steps = input.steps(input.element.children, '');
-  const running = new Map<string, number>();
+  let running = runningByGateway.get(input.services);
+  if (running === undefined) runningByGateway.set(input.services, (running = new Map()));
+  const slots = running;
   return async function limitConcurrency(pc) {
+    const running = slots;
     const k = key(pc);
     const current = running.get(k) ?? 0;
     if (current >= maxCount) {
