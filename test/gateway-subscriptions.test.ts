@@ -114,6 +114,7 @@ describe('gateway subscription keys', () => {
     assert.equal((await call(`/custom/get?apikey=${key}`)).status, 200);
     const response = await call('/custom/get', { 'ocp-apim-subscription-key': key });
     assert.equal(response.status, 401);
+    assert.match(response.headers.get('www-authenticate') ?? '', /^AzureApiManagementKey realm="http:\/\/[^"]+\/custom",name="X-Api-Key",type="header"$/);
     assert.equal(((await response.json()) as { message: string }).message, MISSING);
   });
 

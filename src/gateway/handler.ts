@@ -158,7 +158,9 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
     const check = checkSubscriptionKey(snapshot.subscriptions, api, key);
     if (!check.ok) {
       error = check.reason === 'missing' ? 'SubscriptionKeyNotFound: missing subscription key' : 'SubscriptionKeyInvalid: invalid subscription key';
-      return reply(errorResponse(401, check.reason === 'missing' ? MISSING_KEY_MESSAGE : INVALID_KEY_MESSAGE, ['www-authenticate', 'AzureApiManagementKey realm="gateway",name="Ocp-Apim-Subscription-Key",type="header"']));
+      const realm = `${protocol}://${req.headers.host ?? ''}/${api.pathSegments.join('/')}`;
+      const challenge = `AzureApiManagementKey realm="${realm}",name="${api.keyHeaderName}",type="header"`;
+      return reply(errorResponse(401, check.reason === 'missing' ? MISSING_KEY_MESSAGE : INVALID_KEY_MESSAGE, ['www-authenticate', challenge]));
     }
     subscription = check.subscription;
     productKey = check.productKey;

@@ -100,6 +100,8 @@ export interface CompiledApi {
   readonly subscriptionRequired: boolean;
   /** Lower-cased header carrying the subscription key. */
   readonly keyHeader: string;
+  /** The same header as the API names it (for WWW-Authenticate). */
+  readonly keyHeaderName: string;
   readonly keyQuery: string;
   readonly operations: OperationTable;
   /** Set when the API's configuration is unusable; the API then answers 500 and the gateway carries on. */
@@ -297,6 +299,7 @@ export function compileApi(
     upstream,
     subscriptionRequired: p.subscriptionRequired !== false,
     keyHeader: (names.header || DEFAULT_KEY_HEADER).toLowerCase(),
+    keyHeaderName: names.header || 'Ocp-Apim-Subscription-Key',
     keyQuery: names.query || DEFAULT_KEY_QUERY,
     operations: operationTable(compiledOps),
     failure: failures.length > 0 ? failures.join('; ') : undefined,
