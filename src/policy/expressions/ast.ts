@@ -8,6 +8,8 @@ export interface TypeNode {
   ranks: number[];
   nullable: boolean;
   pos: number;
+  /** Tuple types `(string Name, int Age)`: name is '(tuple)', args the element types. */
+  names?: (string | null)[];
 }
 
 export type LiteralType = 'int' | 'uint' | 'long' | 'ulong' | 'double' | 'float' | 'decimal' | 'bool' | 'string' | 'char' | 'null';
@@ -50,7 +52,8 @@ export type Expr =
   | { k: 'checked'; pos: number; checked: boolean; expr: Expr }
   | { k: 'throw'; pos: number; expr: Expr }
   | { k: 'typeof'; pos: number }
-  | { k: 'nameof'; pos: number; name: string };
+  | { k: 'nameof'; pos: number; name: string }
+  | { k: 'tuple'; pos: number; items: { name: string | null; expr: Expr }[] };
 
 export type Initializer =
   | { kind: 'object'; members: { name: string; value: Expr | Initializer; pos: number }[] }
@@ -92,4 +95,5 @@ export type Stmt =
   | { k: 'func'; pos: number; name: string; ret: TypeNode; params: { name: string; type: TypeNode }[]; body: Stmt }
   | { k: 'using'; pos: number; decl: Stmt | null; expr: Expr | null; body: Stmt }
   | { k: 'checkedblock'; pos: number; checked: boolean; body: Stmt }
-  | { k: 'empty'; pos: number };
+  | { k: 'empty'; pos: number }
+  | { k: 'deconstruct'; pos: number; names: { name: string; pos: number }[]; value: Expr };

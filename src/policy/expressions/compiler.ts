@@ -9,10 +9,10 @@ import { Decimal } from './runtime/decimal.ts';
 import { AnonObject } from './runtime/json.ts';
 import { translateRegex } from './runtime/regex.ts';
 import { IMPLICIT_NUMERIC, arith, compareOp, negate, numericConversion, oneOf, promote, shiftOp, zeroOf } from './runtime/numeric.ts';
-import { Boxed, dnEquals, tagArray } from './runtime/values.ts';
+import { Boxed, CsTuple, dnEquals, tagArray } from './runtime/values.ts';
 import {
   EXTENSIONS, type Impl, type MethodDef, type NamedType, type NumericKind, type Param, type PropDef, type RunState, type Type, type TypeDef,
-  allTypeDefs, arrayOf, findBase, hasTypeParams, isArray, isNamespace, isNullable, lookupType, named, nullableOf, sameType, substitute, supertypes,
+  allTypeDefs, arrayOf, findBase, isTuple, tupleOf, hasTypeParams, isArray, isNamespace, isNullable, lookupType, named, nullableOf, sameType, substitute, supertypes,
   typeFromNode, typeName, underlyingOfNullable,
 } from './types.ts';
 import { CORE, clrNameOf, defaultValueOf, isInstance, stringConverter, userConversion } from './library.ts';
@@ -380,6 +380,19 @@ export class Compiler {
           if (d) d(e);
           if (x) x.fn(e);
           return body(e);
+        };
+      }
+      case 'deconstruct': {
+        const v = this.value(s.value);
+        if (!isTuple(v.type) || v.type.args.length !== s.names.length)
+          err('EXPRESSION_TYPE_MISMATCH', `Cannot deconstruct '${typeName(v.type)}' into ${s.names.length} variables`, s.pos);
+        const elems = (v.type as NamedType).args;
+        const slots = s.names.map((n, i) => this.declareVar(n.name, elems[i], n.pos).slot);
+        const f = v.fn;
+        return (e) => {
+          const t = f(e) as CsTuple;
+          slots.forEach((slot, i) => (e.v[slot] = t.items[i]));
+          return undefined;
         };
       }
       case 'checkedblock': {
@@ -756,6 +769,13 @@ export class Compiler {
         return err('EXPRESSION_NOT_ALLOWED', "'typeof' is not allowed in policy expressions", x.pos);
       case 'nameof':
         return { kind: 'value', type: CORE.stringType, fn: () => x.name, konst: { v: x.name }, pos: x.pos };
+      case 'tuple': {
+        const target = opts.target && isTuple(opts.target) && opts.target.args.length === x.items.length ? opts.target : null;
+        const vals = x.items.map((it, i) => this.value(it.expr, { target: target?.args[i] }));
+        const names = x.items.map((it) => it.name ?? (it.expr.k === 'name' || it.expr.k === 'member' ? it.expr.name : null));
+        const fns = vals.map((v) => v.fn);
+        return { kind: 'value', type: tupleOf(vals.map((v) => v.type), names), fn: (e) => new CsTuple(fns.map((f) => f(e))), pos: x.pos };
+      }
     }
   }
 
@@ -1351,6 +1371,15 @@ export class Compiler {
     if (to.tag === 'named' && to.def === CORE.object) return 10;
     if (from.tag === 'anon') return null;
     if (isNullable(to) && sameType(to.args[0], from)) return 1;
+    if (isTuple(from) && isTuple(to) && from.args.length === to.args.length) {
+      let total = 0;
+      for (let i = 0; i < from.args.length; i++) {
+        const c = sameType(from.args[i], to.args[i]) ? 0 : this.implicitCost({ kind: 'value', type: from.args[i], fn: () => null, pos: 0 }, to.args[i]);
+        if (c === null) return null;
+        total += c;
+      }
+      return total;
+    }
     if (from.tag === 'named' && to.tag === 'named') {
       if (isSubtype(from, to)) return 5;
       if (userConversion(from, to, false)) return 8;
@@ -1782,6 +1811,23 @@ export class Compiler {
   }
 
   private assign(x: Expr & { k: 'assign' }): Val {
+    if (x.target.k === 'tuple') {
+      // (a, b) = (b, a): evaluate the right side first, then assign element-wise
+      const targets = x.target.items.map((it) => {
+        const tv = this.value(it.expr);
+        if (!tv.lv) err('EXPRESSION_SYNTAX', 'The left-hand side of an assignment must be a variable, property or indexer', it.expr.pos);
+        return tv;
+      });
+      const rhs = this.value(x.value);
+      if (!isTuple(rhs.type) || rhs.type.args.length !== targets.length) return err('EXPRESSION_TYPE_MISMATCH', `Cannot deconstruct '${typeName(rhs.type)}' into ${targets.length} elements`, x.pos);
+      const convs = targets.map((tv, i) => this.conversion((rhs.type as NamedType).args[i], tv.type, false, x.pos));
+      const rf = rhs.fn;
+      return { kind: 'value', type: rhs.type, fn: (e) => {
+        const t = rf(e) as CsTuple;
+        targets.forEach((tv, i) => tv.lv!.set(e, convs[i] ? convs[i]!(t.items[i]) : t.items[i]));
+        return t;
+      }, pos: x.pos };
+    }
     const t = this.value(x.target);
     if (!t.lv) err('EXPRESSION_SYNTAX', 'The left-hand side of an assignment must be a variable, property or indexer', x.pos);
     const set = t.lv!.set;
@@ -2077,6 +2123,11 @@ export class Compiler {
     }
     // nullable wrapping / unwrapping
     if (isNullable(to) && sameType(to.args[0], from)) return null;
+    if (isTuple(from) && isTuple(to) && from.args.length === to.args.length) {
+      const convs = from.args.map((a, i) => this.conversion(a, to.args[i], explicit, pos));
+      if (convs.every((c) => c === null)) return null;
+      return (x) => (x === null ? null : new CsTuple((x as CsTuple).items.map((it, i) => (convs[i] ? convs[i]!(it) : it))));
+    }
     if (isNullable(from) && sameType(from.args[0], to)) {
       if (!explicit) return err('EXPRESSION_TYPE_MISMATCH', `Cannot implicitly convert type '${typeName(from)}' to '${typeName(to)}'. An explicit conversion exists (are you missing a cast?)`, pos);
       return (x) => {
@@ -2191,6 +2242,13 @@ function typeChain(t: Type): NamedType[] {
 }
 
 function findMember(t: Type, name: string, invoke = false): FoundMember | null {
+  if (isTuple(t) && t.names) {
+    const idx = t.names.indexOf(name);
+    if (idx >= 0) {
+      const prop: PropDef = { kind: 'prop', name, isStatic: false, type: t.args[idx], get: (o: CsTuple) => o.items[idx], run: false, owner: t.def };
+      return { kind: 'prop', prop, recvType: t };
+    }
+  }
   if (t.tag === 'anon') {
     const idx = t.props.findIndex((p) => p.name === name);
     if (idx >= 0) {

@@ -755,6 +755,19 @@ const CASES: [string, string][] = [
   ["@(nameof(context.Request.Headers))", "Headers"],
   ["@(new Dictionary<string, int>().ToString())", "System.Collections.Generic.Dictionary`2[System.String,System.Int32]"],
   ["@(new List<int>().ToString())", "System.Collections.Generic.List`1[System.Int32]"],
+  ["@{ var t = (\"a\", 1); return t.Item1 + t.Item2; }", "a1"],
+  ["@{ var p = (Name: \"n\", Age: 3); return p.Name + p.Age; }", "n3"],
+  ["@{ (string Name, int Age) p = (\"x\", 5); return p.Age * 2; }", "10"],
+  ["@{ var (a, b) = (1, \"two\"); return b + a; }", "two1"],
+  ["@{ var x = 1; var y = 2; (x, y) = (y, x); return $\"{x},{y}\"; }", "2,1"],
+  ["@{ (long, double) t = (1, 2); return t.Item1 + t.Item2; }", "3"],
+  ["@{ var t = (1, 2); return t.ToString(); }", "(1, 2)"],
+  ["@{ var a = 1; var b = \"s\"; var t = (a, b); return t.b + t.a; }", "s1"],
+  ["@((1, \"a\") == (1, \"a\"))", "True"],
+  ["@{ (int, int) Swap(int p, int q) => (q, p); var r = Swap(1, 2); return r.Item1; }", "2"],
+  ["@(new[] {(\"a\", 1), (\"b\", 2)}.Select(t => t.Item1 + t.Item2).Last())", "b2"],
+  ["@((1 + 2) * 3)", "9"],
+  ["@{ var l = new List<(string, int)>(); l.Add((\"k\", 4)); return l[0].Item2; }", "4"],
 ];
 
 function evaluate(source: string): string {

@@ -11,7 +11,7 @@ import { Decimal } from './runtime/decimal.ts';
 import { Guid } from './runtime/guid.ts';
 import { CLR_NAMES, doubleToString, floatToString, formatNumber, inIntRange, overflowFor, parseDecimal, parseDouble, parseInteger, type NumKind } from './runtime/numformat.ts';
 import { numericConversion } from './runtime/numeric.ts';
-import { Boxed, cultureCompare, dnCompare, dnEquals, dnHash, mapKey, ordinalCompare, tagArray, toDotNetString, unbox } from './runtime/values.ts';
+import { Boxed, CsTuple, cultureCompare, dnCompare, dnEquals, dnHash, mapKey, ordinalCompare, tagArray, toDotNetString, unbox } from './runtime/values.ts';
 import {
   type Impl, type NamedType, type NumericKind, type Ref, type RunState, type SpecializeInfo, type Type, type TypeDef,
   defineType, isArray, isNullable, named, setCoreDefs, T, typeName,
@@ -70,6 +70,13 @@ nullableDef
     return (v: unknown) => (v === null || v === undefined ? d : v);
   } })
   .method('T GetValueOrDefault(T defaultValue)', (v: unknown, d: unknown) => (v === null || v === undefined ? d : v));
+
+for (let n = 2; n <= 7; n++) {
+  const tps = [...Array(n).keys()].map((i) => `T${i + 1}`);
+  const d = defineType({ name: 'ValueTuple', ns: 'System', kind: 'struct', typeParams: tps, is: (v) => v instanceof CsTuple && v.items.length === n });
+  tps.forEach((tp, i) => d.prop(`${tp} Item${i + 1}`, (t: CsTuple) => t.items[i]));
+  d.method('string ToString()', (t: CsTuple) => t.toString());
+}
 
 const exceptionDef = defineType({ name: 'Exception', ns: 'System', is: (v) => v instanceof DotNetException });
 

@@ -92,6 +92,28 @@ export class Parser {
     const pos = this.t.pos;
     let name: string;
     let args: TypeNode[] = [];
+    if (this.is('(')) {
+      // tuple type (T1 a, T2 b, ...)
+      this.i++;
+      const names: (string | null)[] = [];
+      do {
+        args.push(this.type());
+        names.push(this.t.kind === 'id' ? this.ident() : null);
+      } while (this.eat(','));
+      this.expect(')');
+      if (args.length < 2) this.fail('A tuple type must have at least two elements');
+      let nullable = false;
+      if (allowNullable && this.is('?') && !this.startsExpressionAfterQuestion()) {
+        this.i++;
+        nullable = true;
+      }
+      const ranks: number[] = [];
+      while (this.is('[') && this.is(']', this.peek())) {
+        this.i += 2;
+        ranks.push(1);
+      }
+      return { name: '(tuple)', args, ranks, nullable, pos, names };
+    }
     if (this.t.kind === 'kw' && PREDEFINED_TYPES.has(this.t.value)) {
       name = this.t.value;
       this.i++;
@@ -182,7 +204,7 @@ export class Parser {
     if (op) {
       const pos = this.t.pos;
       this.i++;
-      if (left.k !== 'name' && left.k !== 'member' && left.k !== 'index')
+      if (left.k !== 'name' && left.k !== 'member' && left.k !== 'index' && !(left.k === 'tuple' && op === '='))
         throw new CompileError('EXPRESSION_SYNTAX', 'The left-hand side of an assignment must be a variable, property or indexer', left.pos);
       const value = this.assignment();
       return { k: 'assign', pos, op, target: left, value };
@@ -500,9 +522,24 @@ export class Parser {
       case 'op':
         if (t.value === '(') {
           this.i++;
+          const named = this.t.kind === 'id' && this.is(':', this.peek());
+          const firstName = named ? this.ident() : null;
+          if (named) this.i++;
           const e = this.expression();
+          if (!named && this.eat(')')) return e;
+          // tuple literal (a, b) or (x: a, y: b)
+          const items: { name: string | null; expr: Expr }[] = [{ name: firstName, expr: e }];
+          while (this.eat(',')) {
+            let name: string | null = null;
+            if (this.t.kind === 'id' && this.is(':', this.peek())) {
+              name = this.ident();
+              this.i++;
+            }
+            items.push({ name, expr: this.expression() });
+          }
           this.expect(')');
-          return e;
+          if (items.length < 2) this.fail('A tuple must have at least two elements');
+          return { k: 'tuple', pos: t.pos, items };
         }
         break;
     }
@@ -835,6 +872,11 @@ export class Parser {
           throw new CompileError('EXPRESSION_NOT_ALLOWED', `'${t.value}' statements are not supported in policy expressions`, pos);
       }
     }
+    const dec = this.tryDeconstruction();
+    if (dec) {
+      this.expect(';');
+      return dec;
+    }
     const fn = this.tryLocalFunction();
     if (fn) return fn;
     const decl = this.tryDeclaration();
@@ -884,6 +926,22 @@ export class Parser {
   }
 
   /** `T a = 1, b;` or `var x = ...` without the trailing semicolon. */
+  /** `var (a, b) = expr` */
+  private tryDeconstruction(): Stmt | null {
+    if (!(this.isId(this.t, 'var') && this.is('(', this.peek()))) return null;
+    const pos = this.t.pos;
+    this.i += 2;
+    const names: { name: string; pos: number }[] = [];
+    do {
+      const npos = this.t.pos;
+      names.push({ name: this.ident(), pos: npos });
+    } while (this.eat(','));
+    this.expect(')');
+    this.expect('=');
+    const value = this.expression();
+    return { k: 'deconstruct', pos, names, value };
+  }
+
   private tryDeclaration(): (Stmt & { k: 'decl' }) | null {
     const save = this.i;
     const pos = this.t.pos;

@@ -7,7 +7,7 @@ import { Lexer } from './lexer.ts';
 import { Parser } from './parser.ts';
 
 export type Type =
-  | { tag: 'named'; def: TypeDef; args: Type[] }
+  | { tag: 'named'; def: TypeDef; args: Type[]; names?: (string | null)[] }
   | { tag: 'tp'; name: string }
   | { tag: 'null' }
   | { tag: 'anon'; props: { name: string; type: Type }[] };
@@ -321,7 +321,8 @@ export function named(def: TypeDef, args: Type[] = []): NamedType {
 export function typeFromNode(node: TypeNode, typeParams: readonly string[] = []): Type {
   if (node.name === 'var') throw new CompileError('EXPRESSION_SYNTAX', "'var' is not a type here", node.pos);
   let t: Type;
-  if (node.args.length === 0 && typeParams.includes(node.name)) t = { tag: 'tp', name: node.name };
+  if (node.name === '(tuple)') t = tupleOf(node.args.map((a) => typeFromNode(a, typeParams)), node.names);
+  else if (node.args.length === 0 && typeParams.includes(node.name)) t = { tag: 'tp', name: node.name };
   else {
     const def = lookupType(node.name, node.args.length);
     if (!def) {
@@ -372,6 +373,18 @@ export function underlyingOfNullable(t: Type): Type {
   return isNullable(t) ? t.args[0] : t;
 }
 
+/** ValueTuple<T1..Tn> with optional element names (names are compile-time only). */
+export function tupleOf(elems: Type[], names?: (string | null)[]): NamedType {
+  const def = lookupType('ValueTuple', elems.length);
+  if (!def) throw new CompileError('EXPRESSION_NOT_ALLOWED', `Tuples of ${elems.length} elements are not supported`, 0);
+  const t = named(def, elems);
+  if (names && names.some((n) => n)) t.names = names;
+  return t;
+}
+export function isTuple(t: Type): t is NamedType {
+  return t.tag === 'named' && t.def.name === 'ValueTuple';
+}
+
 export function T(name: string, ...args: Type[]): NamedType {
   const def = lookupType(name, args.length);
   if (!def) throw new Error(`unknown builtin type ${name}`);
@@ -389,6 +402,7 @@ export function typeName(t: Type): string {
     case 'named':
       if (t.def === ARRAY_DEF) return typeName(t.args[0]) + '[]';
       if (t.def === NULLABLE_DEF) return typeName(t.args[0]) + '?';
+      if (t.def.name === 'ValueTuple') return '(' + t.args.map((a, i) => typeName(a) + (t.names?.[i] ? ' ' + t.names[i] : '')).join(', ') + ')';
       return t.def.displayName + (t.args.length ? '<' + t.args.map(typeName).join(', ') + '>' : '');
   }
 }

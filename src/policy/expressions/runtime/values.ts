@@ -46,6 +46,24 @@ export class Boxed {
   }
 }
 
+/** A ValueTuple: ordered items, value equality, prints as (a, b). */
+export class CsTuple {
+  static readonly clrName = 'System.ValueTuple';
+  readonly items: unknown[];
+  constructor(items: unknown[]) {
+    this.items = items;
+  }
+  toString(): string {
+    return '(' + this.items.map(toDotNetString).join(', ') + ')';
+  }
+  dnEquals(o: unknown): boolean {
+    return o instanceof CsTuple && o.items.length === this.items.length && this.items.every((x, i) => dnEquals(x, o.items[i]));
+  }
+  dnKey(): unknown {
+    return '\u0000t(' + this.items.map((x) => String(mapKey(x))).join('\u0001') + ')';
+  }
+}
+
 /** The number inside a possibly boxed numeric value. */
 export function unbox(v: unknown): unknown {
   return v instanceof Boxed ? v.value : v;
