@@ -1,11 +1,10 @@
 // Seeded deployments kept between runs. Seeding 10,000 APIs through the management API takes
 // minutes; a run on unchanged code with the same seed plan copies the stored data folder instead.
-// The key covers the seed plan (backend URL included) and the non-test source files that decide
-// what a seeded store holds: all of src/ except the data-plane, policy and UI folders below (policy
-// documents are stored as sent; src/policy only validates them), so that work on the gateway or a
-// policy reuses the store while a change to the store, the model or the management API seeds
-// afresh. `--fresh` ignores the cache. Lives in bench/results/seed-cache/ (git-ignored), the newest
-// few entries kept.
+// The key covers the seed plan (backend URL included) and the non-test source files of the
+// folders that write what a seeded store holds (the store and its migrations, the resource model,
+// the management API, access), so that work on the gateway, policies or the CLI reuses the store
+// while a change to how resources are stored seeds afresh. `--fresh` ignores the cache. Lives in
+// bench/results/seed-cache/ (git-ignored), the newest few entries kept.
 
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,15 +12,15 @@ import { join, relative } from 'node:path';
 
 const keptEntries = 6;
 
-/** Folders of src/ that read a seeded store but do not shape it. */
-const notShapingTheStore = new Set(['gateway', 'policy', 'policies', 'counters', 'observability', 'portal', 'console']);
+/** Folders of src/ whose code decides what a seeded store holds. */
+export const storeShapingFolders: readonly string[] = ['store', 'model', 'management', 'access'];
 
-function sourceFiles(dir: string, top: boolean, into: string[] = []): string[] {
+function sourceFiles(dir: string, into: string[] = []): string[] {
+  if (!existsSync(dir)) return into;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!(top && notShapingTheStore.has(entry.name))) sourceFiles(path, false, into);
-    } else if (entry.isFile() && !entry.name.endsWith('.test.ts')) into.push(path);
+    if (entry.isDirectory()) sourceFiles(path, into);
+    else if (entry.isFile() && !entry.name.endsWith('.test.ts')) into.push(path);
   }
   return into;
 }
@@ -30,7 +29,8 @@ function sourceFiles(dir: string, top: boolean, into: string[] = []): string[] {
 export function sourceHash(root: string): string {
   const hash = createHash('sha256');
   const src = join(root, 'src');
-  for (const file of sourceFiles(src, true).sort()) {
+  const files = storeShapingFolders.flatMap((folder) => sourceFiles(join(src, folder)));
+  for (const file of files.sort()) {
     hash.update(relative(src, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex');
