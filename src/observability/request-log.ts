@@ -129,6 +129,9 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   };
   const pruning = setInterval(() => void prune(), options.pruneIntervalMs ?? 3600_000);
   pruning.unref();
+  // A first pruning soon after start, so that a process restarted often still honours the retention.
+  const firstPrune = setTimeout(() => void prune(), 5_000);
+  firstPrune.unref();
 
   const push = (record: RequestLogRecord): void => {
     queue.push(record);
@@ -150,6 +153,7 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
     async close() {
       clearInterval(interval);
       clearInterval(pruning);
+      clearTimeout(firstPrune);
       failing = false;
       await flush();
     },
