@@ -1065,6 +1065,10 @@ export class Compiler {
         if (b.kind === 'group' || b.kind === 'localfn') return { name: a.name, group: a.expr, pos: a.expr.pos };
         return { name: a.name, val: this.asValue(b, a.expr.pos), pos: a.expr.pos };
       }
+      if (a.mode === 'out' && ((a.outDecl && a.outDecl.name === '_') || (a.expr.k === 'name' && a.expr.name === '_' && !this.scope.lookup('_')))) {
+        // out _ and out var _: a discard
+        return { name: a.name, mode: a.mode, pos: a.expr.pos, outType: a.outDecl?.type ? typeFromNode(a.outDecl.type) : null, outSet: () => undefined };
+      }
       if (a.mode === 'out' || a.mode === 'ref') {
         if (a.outDecl) return { name: a.name, mode: a.mode, pos: a.expr.pos, outType: a.outDecl.type ? typeFromNode(a.outDecl.type) : null, outDecl: { name: a.outDecl.name, pos: a.outDecl.pos } };
         const v = this.value(a.expr);

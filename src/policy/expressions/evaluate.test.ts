@@ -768,6 +768,9 @@ const CASES: [string, string][] = [
   ["@(new[] {(\"a\", 1), (\"b\", 2)}.Select(t => t.Item1 + t.Item2).Last())", "b2"],
   ["@((1 + 2) * 3)", "9"],
   ["@{ var l = new List<(string, int)>(); l.Add((\"k\", 4)); return l[0].Item2; }", "4"],
+  ["@(int.TryParse(\"5\", out _))", "True"],
+  ["@(int.TryParse(\"x\", out var _))", "False"],
+  ["@(Guid.TryParse(context.RequestId.ToString(), out _))", "True"],
 ];
 
 function evaluate(source: string): string {
