@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ResourceRecord } from '../src/store/store.ts';
 import { createPolicyPipelines, type PolicyRecords } from '../src/policy/runtime/index.ts';
 import { createRedisCounters } from '../src/counters/index.ts';
@@ -178,6 +181,26 @@ describe('createPolicyPipelines', () => {
     } finally {
       await b.close();
     }
+  });
+
+  test('log-to-eventhub writes to the logger’s HTTP endpoint or file', async () => {
+    const records = recordStore();
+    const file = join(mkdtempSync(join(tmpdir(), 'atrium-logger-')), 'policy.log');
+    records.put('/loggers/web', 'loggers', { loggerType: 'azureEventHub', credentials: { url: `${backend.url}/logs?source=atrium` } });
+    records.put('/loggers/disk', 'loggers', { loggerType: 'azureEventHub', credentials: { file } });
+    records.put('/loggers/hub', 'loggers', { loggerType: 'azureEventHub', credentials: { connectionString: 'Endpoint=sb://x' } });
+    records.put('/apis/echo/policies/policy', 'apiPolicies', doc('<log-to-eventhub logger-id="web" partition-key="p1">@("{\\"path\\":\\"" + context.Request.Url.Path + "\\"}")</log-to-eventhub><log-to-eventhub logger-id="disk">line one</log-to-eventhub><log-to-eventhub logger-id="hub">dropped</log-to-eventhub>'));
+    const lines: string[] = [];
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties, log: (m) => lines.push(m) });
+    assert.equal((await run(policies.pipeline, gatewayContext(backend.url, { path: '/orders' }))).status, 200);
+    const deadline = Date.now() + 5000;
+    const posted = () => backend.requests.find((r) => r.url === '/logs?source=atrium');
+    while ((!posted() || !existsSync(file)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(posted()?.method, 'POST');
+    assert.deepEqual(JSON.parse(posted()!.body.toString()), { path: '/orders' });
+    assert.equal(posted()!.headers['x-partition-key'], 'p1');
+    assert.equal(readFileSync(file, 'utf8'), 'line one\n');
+    assert.ok(lines.some((l) => /logger 'hub' has no sink/.test(l)));
   });
 });
 

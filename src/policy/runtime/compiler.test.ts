@@ -85,3 +85,14 @@ test('the backend response goes through outbound; a step reading the body gets i
   assert.equal(response.headers[response.headers.indexOf('x-len') + 1], '12');
   assert.equal(response.body, 'from backend');
 });
+
+test('an observer sees every step, nested ones included, with its outcome', async () => {
+  const seen: string[] = [];
+  const services = { ...testServices(), onStep: (step: { path: string }, outcome: unknown) => seen.push(`${step.path}:${outcome === undefined ? 'continue' : typeof outcome === 'string' ? outcome : 'error'}`) };
+  const pipeline = compilePolicy(
+    parsePolicyDocument('<policies><inbound><choose><when condition="@(true)"><set-variable name="a" value="1" /></when></choose><return-response /></inbound></policies>', { format: 'rawxml' }),
+    { services },
+  ).pipeline;
+  await pipeline(fakeContext());
+  assert.deepEqual(seen, ['choose[1]\\when[1]\\set-variable[1]:continue', 'choose[1]:continue', 'return-response[2]:respond']);
+});

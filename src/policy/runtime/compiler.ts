@@ -6,7 +6,7 @@ import { PolicyError } from '../errors.ts';
 import { compileExpression, ExpressionError, toPolicyString } from '../expressions/index.ts';
 import { PolicyContext } from './context.ts';
 import { forward, internalError, runSteps } from './run.ts';
-import { TO_OUTBOUND, type CompileInput, type PolicyFactory, type PolicyFailure, type PolicyServices, type RawValue, type Step, type Value } from './types.ts';
+import { TO_OUTBOUND, type CompileInput, type LogSink, type PolicyFactory, type PolicyFailure, type PolicyServices, type RawValue, type Step, type Value } from './types.ts';
 
 /**
  * Compiles a composed policy document (the `resolved` tree of composePolicies) into a gateway
@@ -28,6 +28,8 @@ export interface CompileOptions {
   readonly services: PolicyServices;
   /** The workspace of the API the pipeline serves ('' at service level). */
   readonly workspace?: string;
+  /** Logger sinks by logger id and workspace; `services.logger` by default. */
+  readonly logger?: (id: string, workspace: string) => LogSink | undefined;
   /** The operation's definition (its record's properties), for mock-response. */
   readonly operation?: Readonly<Record<string, unknown>>;
   /** Runtimes by policy name; the catalog's by default. */
@@ -209,6 +211,7 @@ class StepCompiler {
         return () => v;
       },
       steps: (nodes, container) => compiler.compileList(nodes, section, container ? [...path.split('\\'), container] : path.split('\\'), scope, scopeId),
+      logger: (id) => (this.options.logger ?? this.options.services.logger)?.(id, workspace),
       children: (name, of = element) => of.children.filter((c): c is PolicyElement => c.type === 'element' && c.name === name),
       child: (name, of = element) => of.children.find((c): c is PolicyElement => c.type === 'element' && c.name === name),
       fail: (message) => {

@@ -8,7 +8,8 @@ import { parsePolicyDocument } from '../document/parser.ts';
 import type { PolicyDocument } from '../document/tree.ts';
 import { createMemoryCache } from './cache.ts';
 import { compilePolicy } from './compiler.ts';
-import type { PolicyServices } from './types.ts';
+import { createLogSink } from './loggers.ts';
+import type { LogSink, PolicyServices } from './types.ts';
 
 /**
  * The configuration records policies are built from, as the gateway holds them: policy
@@ -36,7 +37,7 @@ export interface PolicyPipelinesOptions {
 }
 
 /** The record kinds policies are built from: what a gateway must follow for them. */
-export const policyRecordKinds = ['policies', 'productPolicies', 'apiPolicies', 'apiOperationPolicies', 'policyFragments', 'namedValues'] as const;
+export const policyRecordKinds = ['policies', 'productPolicies', 'apiPolicies', 'apiOperationPolicies', 'policyFragments', 'namedValues', 'loggers'] as const;
 
 /**
  * The policy engine on the gateway's seam (`PipelineCompiler` of the config follower): the
@@ -133,6 +134,7 @@ export function createPolicyPipelines(options: PolicyPipelinesOptions & { readon
     clear() {
       entries.clear();
       context.parsed.clear();
+      context.sinks.clear();
     },
   };
 }
@@ -150,6 +152,8 @@ interface Engine {
   readonly log: (message: string) => void;
   /** Parsed documents by record key, reused while the record's revision is the same. */
   readonly parsed: Map<string, { readonly revision: number; readonly document: PolicyDocument | Error }>;
+  /** Log sinks by logger record key, reused while the record's revision is the same. */
+  readonly sinks: Map<string, { readonly revision: number; readonly sink: LogSink | undefined }>;
 }
 
 function engine(options: PolicyPipelinesOptions): Engine {
@@ -161,7 +165,7 @@ function engine(options: PolicyPipelinesOptions): Engine {
     log: options.services?.log ?? log,
     ...options.services,
   };
-  return { services, reveal: options.reveal, log, parsed: new Map() };
+  return { services, reveal: options.reveal, log, parsed: new Map(), sinks: new Map() };
 }
 
 function parse(engine: Engine, record: ResourceRecord): PolicyDocument {
@@ -240,7 +244,16 @@ function buildPipeline(
         },
         namedValue: (name, valueWorkspace) => namedValue(name, valueWorkspace ?? ''),
       });
-      pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: read(operation.key)?.properties }).pipeline;
+      const logger = (id: string, loggerWorkspace: string): LogSink | undefined => {
+        const record = read(`${loggerWorkspace === '' ? '' : `/workspaces/${loggerWorkspace}`}/loggers/${id.toLowerCase()}`);
+        if (record === undefined) return engine.services.logger?.(id, loggerWorkspace);
+        const hit = engine.sinks.get(record.key);
+        if (hit && hit.revision === record.revision) return hit.sink;
+        const sink = createLogSink(record, engine.reveal, { dispatcher: engine.services.dispatcher, log: engine.log });
+        engine.sinks.set(record.key, { revision: record.revision, sink });
+        return sink;
+      };
+      pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: read(operation.key)?.properties, logger }).pipeline;
     }
   } catch (error) {
     if (raise) throw error;

@@ -15,10 +15,10 @@ export async function runSteps(steps: readonly Step[], pc: PolicyContext): Promi
     } catch (error) {
       outcome = exceptionFailure(step, error);
     }
-    if (outcome !== undefined) {
-      if (typeof outcome !== 'string' && outcome.lastError === undefined) outcome.lastError = locate(outcome, step);
-      return outcome;
-    }
+    if (outcome !== undefined && typeof outcome !== 'string' && outcome.lastError === undefined) outcome.lastError = locate(outcome, step);
+    const observe = pc.services.onStep;
+    if (observe !== undefined) observe(step, outcome, pc);
+    if (outcome !== undefined) return outcome;
   }
   return undefined;
 }

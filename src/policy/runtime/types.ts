@@ -97,6 +97,11 @@ export interface PolicyServices {
   readonly logger?: (id: string, workspace: string) => LogSink | undefined;
   /** `context.Deployment.ServiceName`. */
   readonly serviceName?: string;
+  /**
+   * Called after every step (nested ones included) with its outcome: what a policy test run
+   * prints (`atrium policy test`). Absent on gateways.
+   */
+  readonly onStep?: (step: Step, outcome: Outcome, pc: PolicyContext) => void;
   /** Whether `context.Tracing` is on; traces then go to `trace`. */
   readonly trace?: (source: string, severity: string, message: string) => void;
 }
@@ -129,6 +134,8 @@ export interface CompileInput {
   rawText(of?: PolicyElement): RawValue | undefined;
   /** Compiles nested policies (the content of `when`, `retry`…). */
   steps(nodes: readonly PolicyNode[], container: string): readonly Step[];
+  /** The sink of the logger resource `id` of the document's workspace (log-to-eventhub). */
+  logger(id: string): LogSink | undefined;
   /** Child elements with this name. */
   children(name: string, of?: PolicyElement): PolicyElement[];
   child(name: string, of?: PolicyElement): PolicyElement | undefined;
