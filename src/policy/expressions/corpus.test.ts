@@ -3,7 +3,7 @@
 // representative set is also evaluated against known results.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,10 @@ interface CorpusExpression {
   kind: string;
   text: string;
 }
-const corpus: CorpusExpression[] = JSON.parse(readFileSync(resolve(corpusDir, 'expressions.json'), 'utf8')).expressions;
+const corpusFile = resolve(corpusDir, 'expressions.json');
+const corpus: CorpusExpression[] = existsSync(corpusFile) ? JSON.parse(readFileSync(corpusFile, 'utf8')).expressions : [];
+/** The corpus lives next to the repository (../shared/corpus), not in it. */
+const skip = corpus.length ? false : `the snippet corpus is not present at ${corpusFile}`;
 
 /** The policy engine substitutes named values before compiling; stand in a number for them. */
 const substituteNamedValues = (text: string): string => text.replace(/\{\{[A-Za-z_][\w.\- ]*\}\}/g, '1');
@@ -40,7 +43,7 @@ const EXPECTED_REJECTIONS: Record<string, { code: string; reason: string; why: s
   'examples/Get OAuth2 access token from AAD using client id and certificate using key vault manage identity.xml:40': { code: 'EXPRESSION_UNKNOWN_TYPE', reason: "'X509Certificate2'", why: 'X509Certificate2 and RSACng are not offered' },
 };
 
-test('every corpus expression compiles, except those rejected for a stated reason', (t) => {
+test('every corpus expression compiles, except those rejected for a stated reason', { skip }, (t) => {
   const failures = new Map<string, ExpressionError[]>();
   let compiled = 0;
   for (const e of corpus) {
@@ -80,7 +83,7 @@ const baseSource = {
   random: () => 0.25,
 };
 
-test('corpus: IP filter with CIDR ranges accepts a private address', () => {
+test('corpus: IP filter with CIDR ranges accepts a private address', { skip }, () => {
   const src = find('Filter on IP Address', 'cidrList');
   const f = compileExpression(src);
   const inRange = f(createExpressionContext({ ...baseSource, request: { ...baseSource.request, headers: { 'x-forwarded-for': '10.1.2.3:5555' } } }));
@@ -89,7 +92,7 @@ test('corpus: IP filter with CIDR ranges accepts a private address', () => {
   assert.equal(toPolicyString(outside), '8.8.8.8');
 });
 
-test('corpus: HMAC-signed JWT has three base64url parts and a verifiable signature', () => {
+test('corpus: HMAC-signed JWT has three base64url parts and a verifiable signature', { skip }, () => {
   const src = find('Create HMAC SHA256-Signed JWT', 'jwtHeaderBase64UrlEncoded');
   const value = toPolicyString(compileExpression(src)(createExpressionContext(baseSource)));
   const m = /^Bearer ([\w-]+)\.([\w-]+)\.([\w-]+)$/.exec(value);
@@ -100,7 +103,7 @@ test('corpus: HMAC-signed JWT has three base64url parts and a verifiable signatu
   assert.equal(payload.exp, Date.UTC(2024, 0, 15, 10, 40, 0) / 1000);
 });
 
-test('corpus: aggregated backend responses produce the Newtonsoft JSON document', () => {
+test('corpus: aggregated backend responses produce the Newtonsoft JSON document', { skip }, () => {
   const src = find('Backend for Frontend', 'finalResponseBody');
   const resp = (status: number, body: string) => createPolicyResponse({ statusCode: status, headers: {}, body: { load: () => body } });
   const variables = new Map<string, unknown>([
@@ -118,13 +121,13 @@ test('corpus: aggregated backend responses produce the Newtonsoft JSON document'
   assert.ok(out.startsWith('{\n  "body": [\n    {\n      "operation": "operation1",'));
 });
 
-test('corpus: correlation id is a GUID built from the clock and random bytes', () => {
+test('corpus: correlation id is a GUID built from the clock and random bytes', { skip }, () => {
   const src = find('Add correlation id', 'guidBinary');
   const v = toPolicyString(compileExpression(src)(createExpressionContext(baseSource)));
   assert.match(v, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 });
 
-test('corpus: Event Grid validation response', () => {
+test('corpus: Event Grid validation response', { skip }, () => {
   const src = find('', 'validationResponse');
   const variables = new Map<string, unknown>([['Event', JSON.parse('{}')]]);
   void variables;
@@ -133,7 +136,7 @@ test('corpus: Event Grid validation response', () => {
   assert.equal(toPolicyString(f(ctx)), '{\n  "validationResponse": "abc"\n}');
 });
 
-test('corpus: cache-control max-age is read with a .NET named group', () => {
+test('corpus: cache-control max-age is read with a .NET named group', { skip }, () => {
   const src = find('', 'maxAge = Regex.Match');
   const f = compileExpression(src);
   const withHeader = createExpressionContext({ ...baseSource, response: { statusCode: 200, headers: { 'Cache-Control': 'public, max-age=120' } } });
@@ -142,7 +145,7 @@ test('corpus: cache-control max-age is read with a .NET named group', () => {
   assert.equal(f(without), 300);
 });
 
-test('corpus: cookie parsing with LINQ and null-conditional indexers', () => {
+test('corpus: cookie parsing with LINQ and null-conditional indexers', { skip }, () => {
   const src = find('', 'cookie[0] == "oidcsession"');
   const f = compileExpression(src);
   const ctx = createExpressionContext({ ...baseSource, request: { ...baseSource.request, headers: { cookie: 'a=1; oidcsession=xyz; b=2' } } });
@@ -151,7 +154,7 @@ test('corpus: cookie parsing with LINQ and null-conditional indexers', () => {
   assert.equal(f(createExpressionContext(baseSource)), '');
 });
 
-test('corpus: values extracted from an XML document with XDocument and LINQ', () => {
+test('corpus: values extracted from an XML document with XDocument and LINQ', { skip }, () => {
   const src = find('Extracting multiple values from xml', 'XDocument.Parse');
   const xml = '<r xmlns="urn:x"><a><conditionValue>yes</conditionValue><value1>1</value1></a><value3>3</value3></r>';
   const variables = new Map<string, unknown>([['sendRequestResponse', createPolicyResponse({ statusCode: 200, headers: {}, body: { load: () => xml } })]]);
@@ -159,12 +162,12 @@ test('corpus: values extracted from an XML document with XDocument and LINQ', ()
   assert.deepEqual(JSON.parse(out), { conditionValue: 'yes', value1: '1', value3: '3' });
 });
 
-test('corpus: a value pulled out of SOAP with XmlReader and XNode.ReadFrom', () => {
+test('corpus: a value pulled out of SOAP with XmlReader and XNode.ReadFrom', { skip }, () => {
   const src = find('Extract value from XML', 'XmlReader.Create');
   assert.equal(compileExpression(src)(createExpressionContext(baseSource)), 'ABCDEF123456789');
 });
 
-test('corpus: SAS token signature with HMACSHA256 and String.Format', () => {
+test('corpus: SAS token signature with HMACSHA256 and String.Format', { skip }, () => {
   const src = find('Generate Azure Relay Token', 'SharedAccessSignature');
   const variables = new Map<string, unknown>([['resourceUri', 'https://ns.servicebus.windows.net/hc'], ['accessKey', 'k3y'], ['keyName', 'RootManageSharedAccessKey']]);
   const v = toPolicyString(compileExpression(src)(createExpressionContext({ ...baseSource, variables })));
