@@ -771,6 +771,11 @@ const CASES: [string, string][] = [
   ["@(int.TryParse(\"5\", out _))", "True"],
   ["@(int.TryParse(\"x\", out var _))", "False"],
   ["@(Guid.TryParse(context.RequestId.ToString(), out _))", "True"],
+  ["@(string.Join(\",\", from n in new[] {3, 1, 2, 4} where n > 1 orderby n descending select n * 10))", "40,30,20"],
+  ["@((from s in new[] {\"b\", \"a\"} orderby s select s.ToUpper()).First())", "A"],
+  ["@((from w in new[] {\"apple\", \"avocado\", \"banana\"} group w by w[0]).Count())", "2"],
+  ["@{ var q = from h in context.Request.Headers where h.Key.StartsWith(\"A\") select h.Key; return string.Join(\";\", q); }", "Authorization;Accept"],
+  ["@{ var from = 1; return from + 1; }", "2"],
 ];
 
 function evaluate(source: string): string {

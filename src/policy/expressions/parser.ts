@@ -194,6 +194,8 @@ export class Parser {
   private assignment(): Expr {
     const lam = this.tryLambda();
     if (lam) return lam;
+    const query = this.tryQuery();
+    if (query) return query;
     const left = this.conditional();
     let op: string | undefined;
     if (this.t.kind === 'op' && ASSIGN_OPS.has(this.t.value)) op = this.t.value;
@@ -249,6 +251,57 @@ export class Parser {
   private lambdaBody(): Expr | Stmt {
     if (this.is('{')) return this.block();
     return this.expression();
+  }
+
+  /**
+   * LINQ query syntax, translated to method calls as the C# compiler does:
+   * `from x in s where c orderby k descending select e` → `s.Where(x => c).OrderByDescending(x => k).Select(x => e)`.
+   */
+  private tryQuery(): Expr | null {
+    if (!(this.isId(this.t, 'from') && this.isId(this.peek()) && this.is('in', this.peek(2)))) return null;
+    const pos = this.t.pos;
+    this.i++;
+    const v = this.ident();
+    this.i++;
+    let src = this.conditional();
+    const lambda = (body: Expr): Expr => ({ k: 'lambda', pos: body.pos, params: [{ name: v, type: null }], body });
+    const call = (obj: Expr, name: string, ...args: Expr[]): Expr => ({
+      k: 'call',
+      pos: obj.pos,
+      callee: { k: 'member', pos: obj.pos, obj, name, nullCond: false },
+      args: args.map((expr) => ({ expr })),
+    });
+    for (;;) {
+      if (this.isId(this.t, 'where')) {
+        this.i++;
+        src = call(src, 'Where', lambda(this.conditional()));
+      } else if (this.isId(this.t, 'orderby')) {
+        this.i++;
+        let first = true;
+        do {
+          const key = this.conditional();
+          let desc = false;
+          if (this.isId(this.t, 'descending')) {
+            this.i++;
+            desc = true;
+          } else if (this.isId(this.t, 'ascending')) this.i++;
+          src = call(src, (first ? 'OrderBy' : 'ThenBy') + (desc ? 'Descending' : ''), lambda(key));
+          first = false;
+        } while (this.eat(','));
+      } else if (this.isId(this.t, 'select')) {
+        this.i++;
+        return call(src, 'Select', lambda(this.conditional()));
+      } else if (this.isId(this.t, 'group')) {
+        this.i++;
+        const elem = this.conditional();
+        if (!this.isId(this.t, 'by')) this.fail("'by' expected");
+        this.i++;
+        return call(src, 'GroupBy', lambda(this.conditional()), lambda(elem));
+      } else if (this.isId(this.t, 'from') || this.isId(this.t, 'let') || this.isId(this.t, 'join')) {
+        throw new CompileError('EXPRESSION_NOT_ALLOWED', `Query clause '${this.t.value}' is not supported; use the LINQ methods`, this.t.pos);
+      } else this.fail("'select' or 'group' expected at the end of a query");
+      void pos;
+    }
   }
 
   private conditional(): Expr {
