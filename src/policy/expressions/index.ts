@@ -117,6 +117,7 @@ export function compileExpression(source: string, options: CompileOptions = {}):
     }
   } catch (e) {
     if (e instanceof CompileError) fail(e);
+    if (e instanceof RangeError) fail({ code: 'EXPRESSION_SYNTAX', message: 'The expression is nested too deeply', pos: lead });
     throw e;
   }
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;

@@ -163,3 +163,8 @@ test('patterns that backtrack exponentially finish (linear-time fallback) and st
     assert.equal(typeof v === 'number' ? v > 0 : v, expected, src);
   }
 });
+
+test('absurdly nested source is a save-time error, not a crash', () => {
+  const deep = '@(' + '('.repeat(20000) + '1' + ')'.repeat(20000) + ')';
+  assert.equal(compileError(deep).code, 'EXPRESSION_SYNTAX');
+});
