@@ -319,17 +319,22 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
 
   const rebuild = (): void => {
     const apis = kindMap('apis');
+    const removed: CompiledApi[] = [];
+    const added: CompiledApi[] = [];
     for (const key of dirtyApis) {
       const record = apis.get(key);
+      const previous = compiled.get(key);
+      if (previous) removed.push(previous);
       if (!record) {
         compiled.delete(key);
       } else {
         const ref = record.properties.apiVersionSetId;
         const versionSet = typeof ref === 'string' && ref !== '' ? kindMap('apiVersionSets').get(resolveKey(ref, record.workspace)) : undefined;
         const ops = opsByApi.get(key)?.values() ?? [];
-        compiled.set(key, withPipelines(compileApi(record, ops, versionSet, `${record.revision}`)));
+        const api = withPipelines(compileApi(record, ops, versionSet, `${record.revision}`));
+        compiled.set(key, api);
+        added.push(api);
       }
-      routerDirty = true;
     }
     dirtyApis.clear();
     if (subscriptionsDirty || !subscriptions) {
@@ -340,7 +345,9 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
       backends = compileBackends(kindMap('backends').values(), reveal, log);
       backendsDirty = false;
     }
-    const router = routerDirty || !snapshot ? createRouter(compiled.values()) : snapshot.router;
+    // A full read builds the route table afresh; a change updates only the paths it touched.
+    const router =
+      routerDirty || !snapshot ? createRouter(compiled.values()) : removed.length + added.length > 0 ? snapshot.router.with(removed, added) : snapshot.router;
     routerDirty = false;
     const failures = new Map<string, string>();
     for (const api of compiled.values()) if (api.failure !== undefined) failures.set(api.id, api.failure);

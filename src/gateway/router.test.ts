@@ -114,6 +114,68 @@ describe('router', () => {
     assert.match(clash.conflicts.get('/apis/second') ?? '', /already served by \/apis\/first/);
   });
 
+  it('updates by path copying: the old router is unchanged, the new one routes the change', () => {
+    const a1 = api('a', 'team/a', [['GET', '/x']], { serviceUrl: 'http://one.test' });
+    const b1 = api('b', 'team/b', [['GET', '/x']]);
+    const first = createRouter([a1, b1]);
+    const a2 = api('a', 'team/a', [['GET', '/x']], { serviceUrl: 'http://two.test' });
+    const second = first.with([a1], [a2]);
+    const before = first.route(input('GET', '/team/a/x'));
+    const after = second.route(input('GET', '/team/a/x'));
+    assert.ok(before.found && before.api === a1);
+    assert.ok(after.found && after.api === a2);
+    const untouched = second.route(input('GET', '/team/b/x'));
+    assert.ok(untouched.found && untouched.api === b1);
+    assert.equal(second.apiCount, 2);
+    const third = second.with([b1], []);
+    assert.equal(third.route(input('GET', '/team/b/x')).found, false);
+    assert.equal(third.apiCount, 1);
+    assert.ok(second.route(input('GET', '/team/b/x')).found);
+  });
+
+  it('resolves a path clash once the holder goes away', () => {
+    const holder = api('holder', 'clash', [['GET', '/x']]);
+    const other = api('other', 'clash', [['GET', '/x']]);
+    const clashing = createRouter([holder]).with([], [other]);
+    assert.ok(clashing.conflicts.has('/apis/other'));
+    const resolved = clashing.with([holder], []);
+    assert.equal(resolved.conflicts.size, 0);
+    const route = resolved.route(input('GET', '/clash/x'));
+    assert.ok(route.found && route.api === other);
+  });
+
+  it('routes the same after a series of updates as a router built from scratch', () => {
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const current = new Map<string, CompiledApi>();
+    let router = createRouter([]);
+    for (let step = 0; step < 300; step++) {
+      const name = `x${random(40)}`;
+      const path = `p${random(5)}/${random(3) === 0 ? '' : `q${random(4)}`}`;
+      const old = current.get(`/apis/${name}`);
+      if (old && random(3) === 0) {
+        current.delete(old.key);
+        router = router.with([old], []);
+      } else {
+        const next = api(name, path, [['GET', '/x']]);
+        current.set(next.key, next);
+        router = router.with(old ? [old] : [], [next]);
+      }
+    }
+    const scratch = createRouter(current.values());
+    assert.equal(router.apiCount, scratch.apiCount);
+    for (let a = 0; a < 5; a++) {
+      for (const q of ['', '/q0', '/q1', '/q2', '/q3']) {
+        const r1 = router.route(input('GET', `/p${a}${q}/x`));
+        const r2 = scratch.route(input('GET', `/p${a}${q}/x`));
+        assert.equal(r1.found, r2.found, `/p${a}${q}/x`);
+        // Which API of a clash serves may differ by insertion order; both must serve one of the same path.
+        if (r1.found && r2.found) assert.deepEqual(r1.api.pathSegments, r2.api.pathSegments);
+      }
+    }
+    assert.equal(router.conflicts.size, scratch.conflicts.size);
+  });
+
   it('marks an API with an unusable template as failing, alone', () => {
     const broken = api('broken', 'broken', [['GET', '/*/x']]);
     assert.match(broken.failure ?? '', /op0/);

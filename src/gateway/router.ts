@@ -30,6 +30,8 @@ interface ApiSlot {
 
 interface TrieNode {
   readonly children: Map<string, TrieNode>;
+  /** The APIs whose path ends here, and the slot compiled from them. */
+  apis: readonly CompiledApi[];
   slot: ApiSlot | undefined;
 }
 
@@ -61,6 +63,11 @@ export interface Router {
   readonly apiCount: number;
   /** APIs that could not be routed because another API already answers at the same path, version and revision. */
   readonly conflicts: ReadonlyMap<string, string>;
+  /**
+   * A new router with `removed` taken out and `added` put in (an updated API is both). Only the
+   * trie nodes on their paths are copied; everything else is shared, and this router is unchanged.
+   */
+  with(removed: Iterable<CompiledApi>, added: Iterable<CompiledApi>): Router;
 }
 
 function revisionSet(): RevisionSet {
@@ -77,28 +84,15 @@ function addRevision(set: RevisionSet, api: CompiledApi): CompiledApi | undefine
   return undefined;
 }
 
-export function createRouter(apis: Iterable<CompiledApi>): Router {
-  const root: TrieNode = { children: new Map(), slot: undefined };
-  let apiCount = 0;
-  const conflicts = new Map<string, string>();
+/** The slot of one trie node, from the APIs whose path ends there; clashes go to `conflicts`. */
+function buildSlot(apis: readonly CompiledApi[], conflicts: Map<string, string>): ApiSlot | undefined {
+  if (apis.length === 0) return undefined;
+  const slot: ApiSlot = { plain: undefined, groups: [] };
   const add = (set: RevisionSet, api: CompiledApi): void => {
     const holder = addRevision(set, api);
     if (holder !== undefined) conflicts.set(api.id, `its path is already served by ${holder.id}`);
   };
   for (const api of apis) {
-    if (api.failure !== undefined && api.pathSegments === undefined) continue;
-    apiCount++;
-    let node = root;
-    for (const segment of api.pathSegments) {
-      let child = node.children.get(segment);
-      if (!child) {
-        child = { children: new Map(), slot: undefined };
-        node.children.set(segment, child);
-      }
-      node = child;
-    }
-    node.slot ??= { plain: undefined, groups: [] };
-    const slot = node.slot;
     if (api.versionSet === undefined) {
       slot.plain ??= revisionSet();
       add(slot.plain, api);
@@ -119,13 +113,78 @@ export function createRouter(apis: Iterable<CompiledApi>): Router {
       add(set, api);
     }
   }
+  return slot;
+}
 
+export function createRouter(apis: Iterable<CompiledApi>): Router {
+  const root: TrieNode = { children: new Map(), apis: [], slot: undefined };
+  const touched = new Set<TrieNode>();
+  let count = 0;
+  for (const api of apis) {
+    count++;
+    const node = nodeFor(root, api.pathSegments, undefined);
+    (node.apis as CompiledApi[]).push(api);
+    touched.add(node);
+  }
+  const conflicts = new Map<string, string>();
+  for (const node of touched) node.slot = buildSlot(node.apis, conflicts);
+  return routerOf(root, count, conflicts);
+}
+
+/** The node for `segments`, created as needed; with `fresh`, nodes on the way are copied once (path copying). */
+function nodeFor(root: TrieNode, segments: readonly string[], fresh: Set<TrieNode> | undefined): TrieNode {
+  let node = root;
+  for (const segment of segments) {
+    let child = node.children.get(segment);
+    if (!child) {
+      child = { children: new Map(), apis: [], slot: undefined };
+      node.children.set(segment, child);
+      fresh?.add(child);
+    } else if (fresh !== undefined && !fresh.has(child)) {
+      child = { children: new Map(child.children), apis: child.apis, slot: child.slot };
+      node.children.set(segment, child);
+      fresh.add(child);
+    }
+    node = child;
+  }
+  return node;
+}
+
+function routerOf(root: TrieNode, apiCount: number, conflicts: Map<string, string>): Router {
   const pick = (set: RevisionSet | undefined, revision: string | undefined): CompiledApi | undefined =>
     set === undefined ? undefined : revision === undefined ? set.current : set.byRevision.get(revision);
 
   return {
     apiCount,
     conflicts,
+    with(removedApis, added) {
+      const removed = [...removedApis];
+      const next: TrieNode = { children: new Map(root.children), apis: root.apis, slot: root.slot };
+      const fresh = new Set<TrieNode>([next]);
+      const touched = new Set<TrieNode>();
+      const nextConflicts = new Map(conflicts);
+      let nextCount = apiCount;
+      for (const api of removed) {
+        const node = nodeFor(next, api.pathSegments, fresh);
+        const kept = node.apis.filter((a) => a.key !== api.key);
+        if (kept.length !== node.apis.length) nextCount--;
+        node.apis = kept;
+        touched.add(node);
+      }
+      for (const api of added) {
+        const node = nodeFor(next, api.pathSegments, fresh);
+        const kept = node.apis.filter((a) => a.key !== api.key);
+        if (kept.length === node.apis.length) nextCount++;
+        node.apis = [...kept, api];
+        touched.add(node);
+      }
+      for (const api of removed) nextConflicts.delete(api.id);
+      for (const node of touched) {
+        for (const api of node.apis) nextConflicts.delete(api.id);
+        node.slot = buildSlot(node.apis, nextConflicts);
+      }
+      return routerOf(next, nextCount, nextConflicts);
+    },
     route(input) {
       const segments = splitRequestPath(input.path);
       // Walk as deep as the trie allows, remembering every node where an API path ends.
