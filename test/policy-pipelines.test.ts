@@ -202,6 +202,24 @@ describe('createPolicyPipelines', () => {
     assert.equal(readFileSync(file, 'utf8'), 'line one\n');
     assert.ok(lines.some((l) => /logger 'hub' has no sink/.test(l)));
   });
+
+  test('operations with the same composed policies share one compiled pipeline', async () => {
+    const records = recordStore();
+    records.put('/apis/echo/policies/policy', 'apiPolicies', doc(header('x-api', '1')));
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties });
+    const a = gatewayContext(backend.url, { operationName: 'a' });
+    const b = gatewayContext(backend.url, { operationName: 'b' });
+    const pa = policies.pipelineFor(a.snapshot, a.api, a.operation, undefined);
+    assert.equal(policies.pipelineFor(b.snapshot, b.api, b.operation, undefined), pa);
+    records.put('/apis/echo/operations/b/policies/policy', 'apiOperationPolicies', doc(`<base />${header('x-op', 'b')}`));
+    const c = gatewayContext(backend.url, { operationName: 'b' });
+    assert.notEqual(policies.pipelineFor(c.snapshot, c.api, c.operation, undefined), pa);
+    await run(policies.pipeline, gatewayContext(backend.url, { operationName: 'b' }));
+    assert.equal(backend.last()!.headers['x-op'], 'b');
+    records.put('/apis/echo/policies/policy', 'apiPolicies', doc(header('x-api', '2')));
+    await run(policies.pipeline, gatewayContext(backend.url, { operationName: 'a' }));
+    assert.equal(backend.last()!.headers['x-api'], '2');
+  });
 });
 
 const redis = await redisAvailable();

@@ -5,7 +5,7 @@ import type { ResourceRecord } from '../../store/store.ts';
 import { createMemoryCounters } from '../../counters/index.ts';
 import { composePolicies, type NamedValue, type PolicyLevel } from '../compose/compose.ts';
 import { parsePolicyDocument } from '../document/parser.ts';
-import type { PolicyDocument } from '../document/tree.ts';
+import type { PolicyDocument, PolicyElement } from '../document/tree.ts';
 import { createMemoryCache } from './cache.ts';
 import { compilePolicy } from './compiler.ts';
 import { createLogSink } from './loggers.ts';
@@ -135,6 +135,7 @@ export function createPolicyPipelines(options: PolicyPipelinesOptions & { readon
       entries.clear();
       context.parsed.clear();
       context.sinks.clear();
+      context.shared.clear();
     },
   };
 }
@@ -152,6 +153,12 @@ interface Engine {
   readonly log: (message: string) => void;
   /** Parsed documents by record key, reused while the record's revision is the same. */
   readonly parsed: Map<string, { readonly revision: number; readonly document: PolicyDocument | Error }>;
+  /**
+   * Compiled pipelines shared by operations whose composed policies are the same (no operation
+   * policy, nothing reading the operation's definition): keyed by the records they were built
+   * from, checked against those records' revisions before reuse.
+   */
+  readonly shared: Map<string, { readonly pipeline: Pipeline; readonly dependencies: readonly (readonly [string, number])[] }>;
   /** Log sinks by logger record key, reused while the record's revision is the same. */
   readonly sinks: Map<string, { readonly revision: number; readonly sink: LogSink | undefined }>;
 }
@@ -165,7 +172,7 @@ function engine(options: PolicyPipelinesOptions): Engine {
     log: options.services?.log ?? log,
     ...options.services,
   };
-  return { services, reveal: options.reveal, log, parsed: new Map(), sinks: new Map() };
+  return { services, reveal: options.reveal, log, parsed: new Map(), sinks: new Map(), shared: new Map() };
 }
 
 function parse(engine: Engine, record: ResourceRecord): PolicyDocument {
@@ -253,7 +260,17 @@ function buildPipeline(
         engine.sinks.set(record.key, { revision: record.revision, sink });
         return sink;
       };
-      pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: read(operation.key)?.properties, logger }).pipeline;
+      const definition = usesOperationDefinition(resolved.root) ? read(operation.key)?.properties : undefined;
+      const signature = `${workspace}|${definition ? operation.key : ''}|${[...seen].filter(([, r]) => r !== -1).map(([k, r]) => `${k}@${r}`).sort().join(',')}`;
+      const hit = engine.shared.get(signature);
+      if (hit !== undefined && hit.dependencies.every(([key, revision]) => (records.get(key)?.revision ?? -1) === revision)) {
+        for (const [key, revision] of hit.dependencies) seen.set(key, revision);
+        pipeline = hit.pipeline;
+      } else {
+        pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: definition, logger }).pipeline;
+        if (engine.shared.size >= 10_000) engine.shared.clear();
+        engine.shared.set(signature, { pipeline, dependencies: [...seen] });
+      }
     }
   } catch (error) {
     if (raise) throw error;
@@ -265,4 +282,15 @@ function buildPipeline(
     };
   }
   return { pipeline, dependencies: [...seen] };
+}
+
+/** Policies whose compiled form depends on the operation's definition. */
+const OPERATION_POLICIES = new Set(['mock-response', 'validate-parameters', 'validate-headers', 'validate-status-code']);
+
+function usesOperationDefinition(element: PolicyElement): boolean {
+  for (const child of element.children) {
+    if (child.type !== 'element') continue;
+    if (OPERATION_POLICIES.has(child.name) || usesOperationDefinition(child)) return true;
+  }
+  return false;
 }
