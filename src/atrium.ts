@@ -57,7 +57,6 @@ export async function createAtrium(config: Config): Promise<Atrium> {
       reveal: engine.revealProperties,
       host: config.host,
       managedPort: config.gatewayPort,
-      dataDir: config.dataDir,
       observer: combineObservers(metrics, requestLogs),
       log,
     });

@@ -26,7 +26,6 @@ export interface GatewayHostOptions {
   readonly reveal: (record: ResourceRecord) => Record<string, unknown>;
   readonly host: string;
   readonly managedPort: number;
-  readonly dataDir?: string;
   readonly observer?: RequestObserver;
   readonly upstream?: UpstreamClient;
   readonly pollMs?: number;
@@ -65,7 +64,8 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
       observer: options.observer,
       host: options.host,
       fixedPort,
-      dataDir: options.dataDir,
+      // No persisted snapshot: this process cannot start without its store anyway; persistence
+      // is for gateways run alone (`atrium gateway`).
       // In this process the store signals every commit; the poll is a backstop.
       pollMs: options.pollMs ?? 1000,
       log: options.log,
