@@ -220,6 +220,46 @@ describe('createPolicyPipelines', () => {
     await run(policies.pipeline, gatewayContext(backend.url, { operationName: 'a' }));
     assert.equal(backend.last()!.headers['x-api'], '2');
   });
+
+  test('validate-content checks size, content type and the JSON body against the definition’s schema or a schema resource', async () => {
+    const records = recordStore();
+    records.put('/apis/echo/operations/op', 'apiOperations', {
+      displayName: 'op',
+      method: 'POST',
+      urlTemplate: '/*',
+      request: { representations: [{ contentType: 'application/json', schemaId: 's1', typeName: 'Order' }] },
+    });
+    records.put('/apis/echo/schemas/s1', 'apiSchemas', {
+      contentType: 'application/vnd.oai.openapi.components+json',
+      document: {
+        components: {
+          schemas: {
+            Order: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'integer' }, items: { type: 'array', items: { $ref: '#/components/schemas/Item' } } } },
+            Item: { type: 'object', properties: { sku: { type: 'string', pattern: '^[A-Z]+$' } } },
+          },
+        },
+      },
+    });
+    records.put('/schemas/strict', 'schemas', { schemaType: 'json', document: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 2 } } } });
+    const policy = (content: string) =>
+      doc(`<validate-content unspecified-content-type-action="prevent" max-size="100" size-exceeded-action="prevent" errors-variable-name="errors">${content}</validate-content>`);
+    records.put('/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', policy('<content type="application/json" validate-as="json" action="prevent" />'));
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties });
+    const post = (body: string, type = 'application/json') => run(policies.pipeline, gatewayContext(backend.url, { method: 'POST', body, headers: { 'content-type': type }, stream: true }));
+    assert.equal((await post('{"id":1,"items":[{"sku":"AB"}]}')).status, 200);
+    assert.equal(backend.last()!.body.toString(), '{"id":1,"items":[{"sku":"AB"}]}', 'the body read for validation still reaches the backend');
+    const missing = await post('{"items":[]}');
+    assert.equal(missing.status, 400);
+    assert.match((missing.json() as { message: string }).message, /does not conform to the definition Order, which is associated with the content type application\/json\. Required property 'id' not found\./);
+    assert.match(((await post('{"id":1,"items":[{"sku":"ab"}]}')).json() as { message: string }).message, /items\[0\]\.sku does not match the pattern/);
+    assert.match(((await post('{"id":1,"extra":true}')).json() as { message: string }).message, /Property 'extra' has not been defined/);
+    assert.deepEqual((await post('x', 'text/plain')).json(), { statusCode: 400, message: 'Unspecified content type text/plain is not allowed.' });
+    assert.match(((await post(`{"id":1,"pad":"${'x'.repeat(120)}"}`)).json() as { message: string }).message, /exceeds the configured limit of 100 bytes/);
+
+    records.put('/apis/echo/operations/op/policies/policy', 'apiOperationPolicies', policy('<content validate-as="json" action="prevent" schema-id="strict" allow-additional-properties="true" />'));
+    assert.equal((await post('{"name":"ok","other":1}')).status, 200);
+    assert.equal((await post('{"name":"x"}')).status, 400);
+  });
 });
 
 const redis = await redisAvailable();

@@ -37,6 +37,7 @@ import { runtime as setQueryParameter } from './set-query-parameter/index.ts';
 import { runtime as setStatus } from './set-status/index.ts';
 import { runtime as setVariable } from './set-variable/index.ts';
 import { runtime as trace } from './trace/index.ts';
+import { runtime as validateContent } from './validate-content/index.ts';
 import { runtime as validateHeaders } from './validate-headers/index.ts';
 import { runtime as validateJwt } from './validate-jwt/index.ts';
 import { runtime as validateParameters } from './validate-parameters/index.ts';
@@ -88,6 +89,7 @@ export const policyRuntimes: ReadonlyMap<string, PolicyFactory> = new Map<string
   ['set-status', setStatus],
   ['set-variable', setVariable],
   ['trace', trace],
+  ['validate-content', validateContent],
   ['validate-headers', validateHeaders],
   ['validate-jwt', validateJwt],
   ['validate-parameters', validateParameters],

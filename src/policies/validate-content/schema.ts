@@ -4,8 +4,6 @@ const action = ['ignore', 'prevent', 'detect'];
 
 export const schema = policy({
   name: 'validate-content',
-  support: 'unsupported',
-  note: "Atrium gateways do not carry the API's schemas yet, which this policy validates bodies against.",
   summary: "Validate a request or response body's size and content against the API's schemas.",
   sections: ['inbound', 'outbound', 'on-error'],
   attributes: [

@@ -30,6 +30,8 @@ export interface CompileOptions {
   readonly workspace?: string;
   /** Logger sinks by logger id and workspace; `services.logger` by default. */
   readonly logger?: (id: string, workspace: string) => LogSink | undefined;
+  /** Schema resources by id and workspace, and the API's schemas by id (validate-content). */
+  readonly schemas?: { readonly global: (id: string, workspace: string) => unknown; readonly api: (id: string) => unknown };
   /** The operation's definition (its record's properties), for mock-response. */
   readonly operation?: Readonly<Record<string, unknown>>;
   /** Runtimes by policy name; the catalog's by default. */
@@ -211,6 +213,8 @@ class StepCompiler {
         return () => v;
       },
       steps: (nodes, container) => compiler.compileList(nodes, section, container ? [...path.split('\\'), container] : path.split('\\'), scope, scopeId),
+      schema: (id) => this.options.schemas?.global(id, workspace),
+      apiSchema: (id) => this.options.schemas?.api(id),
       logger: (id) => (this.options.logger ?? this.options.services.logger)?.(id, workspace),
       children: (name, of = element) => of.children.filter((c): c is PolicyElement => c.type === 'element' && c.name === name),
       child: (name, of = element) => of.children.find((c): c is PolicyElement => c.type === 'element' && c.name === name),

@@ -37,7 +37,7 @@ export interface PolicyPipelinesOptions {
 }
 
 /** The record kinds policies are built from: what a gateway must follow for them. */
-export const policyRecordKinds = ['policies', 'productPolicies', 'apiPolicies', 'apiOperationPolicies', 'policyFragments', 'namedValues', 'loggers'] as const;
+export const policyRecordKinds = ['policies', 'productPolicies', 'apiPolicies', 'apiOperationPolicies', 'policyFragments', 'namedValues', 'loggers', 'schemas', 'apiSchemas'] as const;
 
 /**
  * The policy engine on the gateway's seam (`PipelineCompiler` of the config follower): the
@@ -267,7 +267,15 @@ function buildPipeline(
         for (const [key, revision] of hit.dependencies) seen.set(key, revision);
         pipeline = hit.pipeline;
       } else {
-        pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: definition, logger }).pipeline;
+        const schemas = {
+          global: (id: string, schemaWorkspace: string) => {
+            const properties = read(`${schemaWorkspace === '' ? '' : `/workspaces/${schemaWorkspace}`}/schemas/${id.toLowerCase()}`)?.properties;
+            if (properties === undefined) return undefined;
+            return properties.document ?? (typeof properties.value === 'string' ? safeJson(properties.value) : properties.value);
+          },
+          api: (id: string) => (read(`${api.key}/schemas/${id.toLowerCase()}`)?.properties.document as unknown) ?? undefined,
+        };
+        pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: definition, logger, schemas }).pipeline;
         if (engine.shared.size >= 10_000) engine.shared.clear();
         engine.shared.set(signature, { pipeline, dependencies: [...seen] });
       }
@@ -285,7 +293,7 @@ function buildPipeline(
 }
 
 /** Policies whose compiled form depends on the operation's definition. */
-const OPERATION_POLICIES = new Set(['mock-response', 'validate-parameters', 'validate-headers', 'validate-status-code']);
+const OPERATION_POLICIES = new Set(['mock-response', 'validate-content', 'validate-parameters', 'validate-headers', 'validate-status-code']);
 
 function usesOperationDefinition(element: PolicyElement): boolean {
   for (const child of element.children) {
@@ -293,4 +301,12 @@ function usesOperationDefinition(element: PolicyElement): boolean {
     if (OPERATION_POLICIES.has(child.name) || usesOperationDefinition(child)) return true;
   }
   return false;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

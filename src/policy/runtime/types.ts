@@ -134,6 +134,10 @@ export interface CompileInput {
   rawText(of?: PolicyElement): RawValue | undefined;
   /** Compiles nested policies (the content of `when`, `retry`…). */
   steps(nodes: readonly PolicyNode[], container: string): readonly Step[];
+  /** The JSON schema document of the schema resource `id` of the document's workspace (validate-content). */
+  schema(id: string): unknown;
+  /** The document of the API's schema `id` (`{ components }` or `{ definitions }`) (validate-content). */
+  apiSchema(id: string): unknown;
   /** The sink of the logger resource `id` of the document's workspace (log-to-eventhub). */
   logger(id: string): LogSink | undefined;
   /** Child elements with this name. */
