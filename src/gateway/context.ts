@@ -53,6 +53,8 @@ export interface GatewayContext {
   /** Key of the product the subscription is scoped to, if any. */
   readonly productKey: string | undefined;
   readonly clientIp: string;
+  /** The URL the client called (`context.Request.OriginalUrl`). */
+  readonly originalUrl: string;
   readonly request: GatewayRequest;
   /** Where `forward()` sends the request: the API's serviceUrl unless a policy chose a backend. */
   upstream: UpstreamTarget | undefined;

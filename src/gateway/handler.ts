@@ -186,6 +186,7 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       subscription,
       productKey,
       clientIp,
+      originalUrl: `${protocol}://${req.headers.host ?? ''}${url}`,
       request: { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null },
       upstream: api.upstream,
       timeoutMs: upstream.defaultTimeoutMs,
