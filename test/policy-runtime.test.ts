@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, createHmac, sign } from 'node:crypto';
 import { startBackend, type RecordingBackend } from './support/backend.ts';
+import { createUpstreamClient } from '../src/gateway/upstream.ts';
 import { closeUpstream, compileDocuments, gatewayContext, policies, run, testServices } from './support/policy-context.ts';
 
 let backend: RecordingBackend;
@@ -100,6 +101,28 @@ describe('request and response transformation', () => {
     await run(pipeline, ctx);
     assert.equal(lastRequest().bodyLength, 100_000);
     assert.ok(stream !== null && typeof stream === 'object' && !Buffer.isBuffer(stream), 'the body was not replaced by a buffer');
+  });
+
+  test('a backend body replaced by set-body is released: the connection is reused', { timeout: 20_000 }, async () => {
+    const pipeline = compileDocuments([policies({ outbound: '<set-body>replaced</set-body>' })], testServices());
+    const single = createUpstreamClient({ connections: 1, defaultTimeoutMs: 10_000 });
+    const big = await startBackend('big');
+    big.respondWith((_r, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('x'.repeat(4 * 1024 * 1024));
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const ctx = gatewayContext(big.url, { path: `/r${i}` });
+        ctx.forward = () => single.forward(ctx);
+        const result = await run(pipeline, ctx);
+        assert.equal(result.text, 'replaced');
+      }
+      assert.equal(big.last()!.url, '/r4');
+    } finally {
+      await single.close();
+      await big.close();
+    }
   });
 
   test('json-to-xml and xml-to-json convert bodies', async () => {

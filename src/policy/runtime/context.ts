@@ -113,6 +113,8 @@ export class PolicyContext {
 
   setResponseBody(body: Buffer | string | null): void {
     const response = this.ensureResponse();
+    // A backend body nobody read is released, so its connection goes back to the pool.
+    if (response.body instanceof Readable) discard(response.body);
     response.body = body;
     removeHeader(response.headers, 'transfer-encoding');
     setHeader(response.headers, 'content-length', String(body === null ? 0 : Buffer.byteLength(body)));
