@@ -260,6 +260,17 @@ describe('createPolicyPipelines', () => {
     assert.equal((await post('{"name":"ok","other":1}')).status, 200);
     assert.equal((await post('{"name":"x"}')).status, 400);
   });
+
+  test('secret named values never appear in LastError or logs', async () => {
+    const records = recordStore();
+    records.put('/namedvalues/token', 'namedValues', { displayName: 'token', value: 'sealed', secret: true });
+    records.put('/apis/echo/policies/policy', 'apiPolicies', doc('<set-variable name="x" value="@(bool.Parse(&quot;{{token}}-x&quot;))" />'));
+    const policies = createPolicyPipelines({ records, reveal: (r) => ({ ...r.properties, value: 'hunter2' }) });
+    const result = await run(policies.pipeline, gatewayContext(backend.url));
+    assert.equal(result.status, 500);
+    assert.ok(result.ctx.lastError!.message.includes('******'), result.ctx.lastError!.message);
+    assert.ok(!result.ctx.lastError!.message.includes('hunter2'));
+  });
 });
 
 const redis = await redisAvailable();

@@ -28,6 +28,11 @@ export interface CompileOptions {
   readonly services: PolicyServices;
   /** The workspace of the API the pipeline serves ('' at service level). */
   readonly workspace?: string;
+  /**
+   * Secret named values substituted into the document: never shown in `LastError` messages or
+   * logs (replaced by `******`).
+   */
+  readonly secrets?: readonly string[];
   /** Logger sinks by logger id and workspace; `services.logger` by default. */
   readonly logger?: (id: string, workspace: string) => LogSink | undefined;
   /** Schema resources by id and workspace, and the API's schemas by id (validate-content). */
@@ -45,6 +50,7 @@ export interface CompiledPolicy {
 
 export function compilePolicy(document: PolicyDocument, options: CompileOptions): CompiledPolicy {
   const compiler = new StepCompiler(options);
+  const secrets = options.secrets ?? [];
   const sections = {} as Record<SectionName, readonly Step[]>;
   for (const name of sectionNames) {
     const section = document.root.children.find((c): c is PolicyElement => c.type === 'element' && c.name === name);
@@ -56,7 +62,7 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions)
     const section = document.root.children.find((c): c is PolicyElement => c.type === 'element' && c.name === s);
     return section !== undefined && subtreeExpressions(section).some((e) => /Request\s*\.\s*Body/.test(e));
   });
-  const pipeline = createRunner(sections, implicitForward, keepRequestBody, options.services);
+  const pipeline = createRunner(sections, implicitForward, keepRequestBody, options.services, secrets);
   return { pipeline, sections };
 }
 
@@ -65,6 +71,7 @@ function createRunner(
   implicitForward: boolean,
   keepRequestBody: boolean,
   services: PolicyServices,
+  secrets: readonly string[],
 ): Pipeline {
   const { inbound, backend, outbound } = sections;
   const onError = sections['on-error'];
@@ -84,10 +91,10 @@ function createRunner(
       }
     }
     if (outcome !== undefined && typeof outcome !== 'string') {
-      fail(pc, outcome);
+      fail(pc, outcome, secrets);
       pc.section = 'on-error';
       const again = await runSteps(onError, pc);
-      if (again !== undefined && typeof again !== 'string') fail(pc, again);
+      if (again !== undefined && typeof again !== 'string') fail(pc, again, secrets);
     }
     await pc.finish();
     const response = pc.response ?? pc.ensureResponse();
@@ -95,8 +102,9 @@ function createRunner(
   };
 }
 
-function fail(pc: PolicyContext, outcome: PolicyFailure): void {
-  const error = outcome.lastError!;
+function fail(pc: PolicyContext, outcome: PolicyFailure, secrets: readonly string[]): void {
+  let error = outcome.lastError!;
+  if (secrets.length > 0) error = { ...error, message: redact(error.message, secrets) };
   pc.lastError = error;
   pc.gateway.lastError = { source: error.source, reason: error.reason, message: error.message };
   pc.setResponse(outcome.response ?? internalError());
@@ -259,4 +267,11 @@ function rawValue(fn: (ctx: ReturnType<PolicyContext['expr']>) => unknown): RawV
   return function expressionResult(pc) {
     return fn(pc.expr());
   };
+}
+
+/** The text with every secret value replaced by `******`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length > 0 && out.includes(secret)) out = out.replaceAll(secret, '******');
+  return out;
 }

@@ -7,7 +7,7 @@ import { composePolicies, type NamedValue, type PolicyLevel } from '../compose/c
 import { parsePolicyDocument } from '../document/parser.ts';
 import type { PolicyDocument, PolicyElement } from '../document/tree.ts';
 import { createMemoryCache } from './cache.ts';
-import { compilePolicy } from './compiler.ts';
+import { compilePolicy, redact } from './compiler.ts';
 import { createLogSink } from './loggers.ts';
 import type { LogSink, PolicyServices } from './types.ts';
 
@@ -236,6 +236,7 @@ function buildPipeline(
   if (productKey !== undefined) levelKeys.push(['product', `${productKey}/policies/policy`, ws]);
   levelKeys.push(['api', `${api.key}/policies/policy`, ws], ['operation', `${operation.key}/policies/policy`, ws]);
   let pipeline: Pipeline;
+  let secrets: readonly string[] = [];
   try {
     const levels: PolicyLevel[] = [];
     for (const [scope, key, levelWorkspace] of levelKeys) {
@@ -244,7 +245,7 @@ function buildPipeline(
     }
     if (levels.length === 0) pipeline = forwardPipeline;
     else {
-      const { resolved } = composePolicies(levels, {
+      const { resolved, secretValues } = composePolicies(levels, {
         fragment: (id, fragmentWorkspace) => {
           const record = read(`${fragmentWorkspace ? `/workspaces/${fragmentWorkspace}` : ''}/policyfragments/${id.toLowerCase()}`);
           return record ? parse(engine, record) : undefined;
@@ -260,6 +261,7 @@ function buildPipeline(
         engine.sinks.set(record.key, { revision: record.revision, sink });
         return sink;
       };
+      secrets = secretValues;
       const definition = usesOperationDefinition(resolved.root) ? read(operation.key)?.properties : undefined;
       const signature = `${workspace}|${definition ? operation.key : ''}|${[...seen].filter(([, r]) => r !== -1).map(([k, r]) => `${k}@${r}`).sort().join(',')}`;
       const hit = engine.shared.get(signature);
@@ -275,14 +277,14 @@ function buildPipeline(
           },
           api: (id: string) => (read(`${api.key}/schemas/${id.toLowerCase()}`)?.properties.document as unknown) ?? undefined,
         };
-        pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: definition, logger, schemas }).pipeline;
+        pipeline = compilePolicy(resolved, { services: engine.services, workspace, operation: definition, logger, schemas, secrets }).pipeline;
         if (engine.shared.size >= 10_000) engine.shared.clear();
         engine.shared.set(signature, { pipeline, dependencies: [...seen] });
       }
     }
   } catch (error) {
-    if (raise) throw error;
-    const message = (error as Error).message;
+    const message = redact((error as Error).message, secrets);
+    if (raise) throw message === (error as Error).message ? error : new Error(message);
     engine.log(`policies of ${operation.id}${productKey ? ` (product ${productKey})` : ''} cannot be compiled: ${message}`);
     pipeline = function brokenPolicies(ctx: GatewayContext) {
       ctx.lastError = { source: 'configuration', reason: 'PolicyConfigurationError', message };
