@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { createAuthenticator, ensureAdminKey, type Authenticator } from './access/authenticator.ts';
 import { loadSecretKeys, secretBoxOf } from './access/secret-keys.ts';
 import type { Config } from './config.ts';
+import { createCounters } from './counters/index.ts';
 import { createGatewayHost, type GatewayHost } from './gateway/host.ts';
 import { combineObservers, createGatewayMetrics, startMetricsServer } from './observability/metrics.ts';
 import { createRequestLogWriter } from './observability/request-log.ts';
+import { createPolicyCompiler } from './policy/runtime/index.ts';
 import { createEngine, type Engine } from './management/engine.ts';
 import { createApiDefinitions } from './management/api-definitions.ts';
 import { createPolicyValidators } from './management/policy-validation.ts';
@@ -52,12 +54,14 @@ export async function createAtrium(config: Config): Promise<Atrium> {
     const log = (message: string): void => console.error(`atrium: ${message}`);
     const metrics = createGatewayMetrics();
     const requestLogs = createRequestLogWriter({ sink: store, log });
+    const counters = createCounters({ redisUrl: config.redisUrl });
     const gateways = createGatewayHost({
       store,
       reveal: engine.revealProperties,
       host: config.host,
       managedPort: config.gatewayPort,
       observer: combineObservers(metrics, requestLogs),
+      pipelines: createPolicyCompiler({ reveal: engine.revealProperties, services: { counters, log }, log }),
       log,
     });
     let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -83,6 +87,7 @@ export async function createAtrium(config: Config): Promise<Atrium> {
       async close() {
         await gateways.close();
         await requestLogs.close();
+        await counters.close();
         await metricsServer?.close();
         await management.close();
         await store.close();

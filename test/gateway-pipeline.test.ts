@@ -123,3 +123,48 @@ describe('compiled pipelines on the gateway', () => {
     assert.equal((await fetch(`${gateway}/failing/items/1`)).headers.get('x-backend'), 'service-url');
   });
 });
+
+describe("policies on atrium start's gateways", () => {
+  let atrium: RunningAtrium;
+  let backend: RecordingBackend;
+
+  before(async () => {
+    atrium = await startAtrium();
+    backend = await startBackend('policed');
+    await ok(atrium, 'PUT', '/apis/policed', { properties: { path: 'policed', serviceUrl: backend.url, subscriptionRequired: false } });
+    await ok(atrium, 'PUT', '/apis/policed/operations/get', { properties: { displayName: 'get', method: 'GET', urlTemplate: '/items/{id}' } });
+    await ok(atrium, 'PUT', '/apis/policed/policies/policy', {
+      properties: {
+        format: 'rawxml',
+        value: `<policies>
+  <inbound>
+    <base />
+    <set-header name="X-Item" exists-action="override"><value>@(context.Request.MatchedParameters["id"])</value></set-header>
+    <rate-limit-by-key calls="2" renewal-period="60" counter-key="@(context.Request.IpAddress)" />
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /><set-header name="X-Gateway" exists-action="override"><value>@(context.Deployment.Gateway.Id)</value></set-header></outbound>
+  <on-error><base /></on-error>
+</policies>`,
+      },
+    });
+    await atrium.atrium.gateways.runtime('managed')!.follower.sync();
+  });
+
+  after(async () => {
+    await atrium?.close();
+    await backend?.close();
+  });
+
+  it('runs the API policy: inbound and outbound headers, then the rate limit answers 429 with Retry-After', async () => {
+    const first = await fetch(`${atrium.gatewayUrl}/policed/items/42`);
+    assert.equal(first.status, 200, await first.text());
+    assert.equal(backend.last()!.headers['x-item'], '42');
+    assert.equal(first.headers.get('x-gateway'), 'managed');
+    assert.equal((await fetch(`${atrium.gatewayUrl}/policed/items/43`)).status, 200);
+    const limited = await fetch(`${atrium.gatewayUrl}/policed/items/44`);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    assert.equal(backend.requests.length, 2);
+  });
+});

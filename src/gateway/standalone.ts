@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { loadSecretKeys, secretBoxOf } from '../access/secret-keys.ts';
 import type { SecretBox } from '../access/secrets.ts';
 import type { Config } from '../config.ts';
+import { createCounters } from '../counters/index.ts';
 import { createRegistry } from '../model/registry.ts';
 import { resourceTypes } from '../model/resources/index.ts';
 import { createGatewayMetrics, combineObservers, startMetricsServer } from '../observability/metrics.ts';
 import { createRequestLogWriter, type RequestLogSink } from '../observability/request-log.ts';
+import { createPolicyCompiler } from '../policy/runtime/index.ts';
 import { openStore, type ResourceRecord, type Store } from '../store/index.ts';
 import type { PipelineCompiler } from './config-follower.ts';
 import { createGatewayRuntime, type GatewayRuntime } from './runtime.ts';
@@ -58,6 +60,9 @@ export async function startStandaloneGateway(config: Config, options: Standalone
   const metrics = createGatewayMetrics();
   const logs = createRequestLogWriter({ sink: store ? sinkOf(store) : undefined, log });
   const upstream = createUpstreamClient();
+  // Rate-limit and quota counts are shared by every gateway process when Redis is configured.
+  const counters = createCounters({ redisUrl: config.redisUrl });
+  const pipelines = options.pipelines ?? createPolicyCompiler({ reveal, services: { counters, log }, log });
   const runtime = createGatewayRuntime({
     gatewayId,
     store,
@@ -73,7 +78,7 @@ export async function startStandaloneGateway(config: Config, options: Standalone
     // indexed read) to see a change within about a tenth of a second.
     pollMs: options.pollMs ?? (isPostgres(config) ? 1000 : 50),
     log,
-    pipelines: options.pipelines,
+    pipelines,
   });
 
   let closed = false;
@@ -112,6 +117,7 @@ export async function startStandaloneGateway(config: Config, options: Standalone
       await runtime.close();
       await logs.close();
       await upstream.close();
+      await counters.close();
       await metricsServer.close();
       await store?.close();
     },
