@@ -1,6 +1,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { createMemoryCounters, createRedisCounters, CountersUnavailableError, type Counters } from './index.ts';
 import { REDIS_URL, redisAvailable } from '../../test/support/services.ts';
 
@@ -117,5 +118,32 @@ describe('redis counters when Redis is unreachable', () => {
     const counters = createRedisCounters({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, redis: { retryStrategy: () => null } });
     await assert.rejects(counters.increment('k', 1, 1, { periodMs: 1000 }), CountersUnavailableError);
     await counters.close();
+  });
+});
+
+describe('redis counters when the connection is lost', { skip: redisSkip }, () => {
+  test('calls fail at once with CountersUnavailableError, without queueing behind reconnects', async () => {
+    const target = new URL(REDIS_URL);
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 6379), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const counters = createRedisCounters({ url: `redis://127.0.0.1:${port}`, prefix: `atrium-test:${runId}:lost:` });
+    try {
+      assert.equal((await counters.increment('k', 1, 5, { periodMs: 1000 })).allowed, true);
+      proxy.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await assert.rejects(counters.increment('k', 1, 5, { periodMs: 1000 }), CountersUnavailableError);
+    } finally {
+      await counters.close();
+    }
   });
 });

@@ -63,6 +63,11 @@ export function createRedisCounters(options: RedisCountersOptions): Counters {
     ...options.redis,
   }) as CounterRedis;
   redis.on('error', () => undefined);
+  // Once connected, a lost connection fails calls at once (no queueing behind reconnects).
+  let everReady = false;
+  redis.on('ready', () => {
+    everReady = true;
+  });
   redis.defineCommand('atriumCount', { numberOfKeys: 1, lua: SCRIPT });
 
   return {
@@ -72,6 +77,7 @@ export function createRedisCounters(options: RedisCountersOptions): Counters {
       const fullKey = `${prefix}{${key}}${aligned ? `#${aligned.index}` : ''}`;
       const period = Math.max(1, Math.ceil(aligned ? aligned.endsAt - at : window.periodMs));
       let reply: [number, number, number];
+      if (everReady && redis.status !== 'ready') throw new CountersUnavailableError(`Redis counters are unavailable: the connection is ${redis.status}`);
       try {
         reply = await redis.atriumCount(fullKey, amount, Number.isFinite(limit) ? limit : -1, period);
       } catch (error) {
