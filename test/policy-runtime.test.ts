@@ -275,7 +275,8 @@ describe('control flow and errors', () => {
               <set-body>hello</set-body>
             </send-request>
             <set-variable name="status" value="@(((IResponse)context.Variables[&quot;lookup&quot;]).StatusCode)" />
-            <return-response response-variable-name="lookup"><set-header name="x-status" exists-action="override"><value>@(context.Variables.GetValueOrDefault&lt;int&gt;("status").ToString())</value></set-header></return-response>`,
+            <set-variable name="url" value="@(((IResponse)context.Variables[&quot;lookup&quot;]).Body.As&lt;JObject&gt;(preserveContent: true)[&quot;url&quot;].ToString())" />
+            <return-response response-variable-name="lookup"><set-header name="x-status" exists-action="override"><value>@(context.Variables.GetValueOrDefault&lt;int&gt;("status").ToString())</value></set-header><set-header name="x-url" exists-action="override"><value>@((string)context.Variables["url"])</value></set-header></return-response>`,
         }),
       ],
       testServices(),
@@ -287,6 +288,7 @@ describe('control flow and errors', () => {
     assert.equal(lastRequest().body.toString(), 'hello');
     assert.equal(result.status, 200);
     assert.equal(result.header('x-status'), '200');
+    assert.equal(result.header('x-url'), '/lookup');
     assert.equal((result.json() as { url: string }).url, '/lookup');
   });
 });
