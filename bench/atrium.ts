@@ -3,10 +3,11 @@
 // keys and policies) is shared by the scenarios that name it; the harness runs them one after
 // another on one gateway process and seeds the next deployment only when the name changes.
 //
-// Sequence for a deployment: `atrium start` (management plane, any core) on a fresh data dir →
+// Sequence for a deployment: `atrium start` (management plane, both cores) on a fresh data dir →
 // seed over REST with the admin key → stop it → `atrium gateway --gateway managed` alone on the
 // gateway core, reading the same store, with the event-loop probe preloaded → wait until every
-// API family answers 200.
+// API family answers 200. A store seeded by an earlier run on the same store code is copied
+// instead of seeded again (seed-cache.ts).
 
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
