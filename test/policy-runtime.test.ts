@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, createHmac, sign } from 'node:crypto';
 import { startBackend, type RecordingBackend } from './support/backend.ts';
 import { createUpstreamClient } from '../src/gateway/upstream.ts';
+import { CountersUnavailableError } from '../src/counters/index.ts';
 import { closeUpstream, compileDocuments, gatewayContext, policies, run, testServices } from './support/policy-context.ts';
 
 let backend: RecordingBackend;
@@ -51,6 +52,15 @@ describe('request and response transformation', () => {
     assert.equal(seen.headers['x-added'], 'alice!');
     assert.equal(seen.headers['x-remove-me'], undefined);
     assert.equal(seen.headers['x-keep'], 'original');
+  });
+
+  test('set-query-parameter keeps the text of the parameters it does not touch', async () => {
+    const pipeline = compileDocuments(
+      [policies({ inbound: '<set-query-parameter name="x" exists-action="override"><value>a b</value></set-query-parameter><set-query-parameter name="y" exists-action="skip"><value>no</value></set-query-parameter>' })],
+      testServices(),
+    );
+    await run(pipeline, gatewayContext(backend.url, { query: 'path=a/b&x=1&y=keep&x=2' }));
+    assert.equal(lastRequest().url, '/?path=a/b&x=a%20b&y=keep');
   });
 
   test('choose runs the first matching when, else otherwise', async () => {
@@ -502,6 +512,22 @@ describe('limits', () => {
     } finally {
       await big.close();
     }
+  });
+
+  test('when the counters cannot answer, limits let calls through unless the gateway makes them fail closed', async () => {
+    const down = {
+      increment: () => Promise.reject(new CountersUnavailableError('Redis counters are unavailable: test')),
+      close: async () => undefined,
+    };
+    const xml = policies({ inbound: '<rate-limit-by-key calls="1" renewal-period="60" counter-key="k" /><quota-by-key calls="1" renewal-period="60" counter-key="k" />' });
+    const open = testServices({ counters: down });
+    assert.equal((await run(compileDocuments([xml], open), gatewayContext(backend.url))).status, 200);
+    assert.equal(open.logs.filter((l) => /let through/.test(l)).length, 2);
+    const closed = testServices({ counters: down, failClosed: ['quota-by-key'] });
+    const refused = await run(compileDocuments([xml], closed), gatewayContext(backend.url));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.ctx.lastError?.source, 'quota-by-key');
+    assert.equal(refused.ctx.lastError?.reason, 'CountersUnavailable');
   });
 
   test('limit-concurrency refuses beyond max-count at once', async () => {

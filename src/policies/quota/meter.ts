@@ -3,6 +3,7 @@ import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { getHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
 import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
+import { countersUnavailable } from '../rate-limit/limiter.ts';
 
 export interface Quota {
   readonly key: string;
@@ -27,7 +28,8 @@ export function quotaWindow(periodSeconds: number, firstPeriodStart: string | un
  * Counts `amount` calls against each quota and checks bandwidth; the first exhausted one answers
  * Azure's 403 "Out of call volume quota" / "Out of bandwidth quota" with the time until renewal.
  * The bandwidth of the exchange is counted once the response is final. Counters that cannot be
- * reached let the call through (fail open), with a warning.
+ * reached let the call through (fail open) with a warning, unless the gateway makes this policy
+ * fail closed.
  */
 export async function checkQuotas(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean, source: string): Promise<Outcome> {
   const counters = pc.services.counters;
@@ -46,8 +48,7 @@ export async function checkQuotas(pc: PolicyContext, quotas: readonly Quota[], a
     }
   } catch (error) {
     if (!(error instanceof CountersUnavailableError)) throw error;
-    pc.services.log(`${source}: ${error.message}; the call is let through`);
-    return undefined;
+    return countersUnavailable(pc, source, error);
   }
   const metered = quotas.filter((q) => q.kilobytes !== undefined);
   if (metered.length > 0) {

@@ -1,7 +1,7 @@
 import { toPolicyBoolean } from '../../policy/expressions/index.ts';
 import { CountersUnavailableError } from '../../counters/index.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { checkRates, rateExceeded, report, reportingOf } from '../rate-limit/limiter.ts';
+import { checkRates, countersUnavailable, rateExceeded, report, reportingOf } from '../rate-limit/limiter.ts';
 
 /**
  * Calls per `counter-key` per renewal period, shared by every API and gateway replica using the
@@ -28,8 +28,7 @@ export const runtime: PolicyFactory = function compileRateLimitByKey(input) {
       report(pc, Math.max(0, limit - current.count - amount), limit, reporting);
     } catch (error) {
       if (!(error instanceof CountersUnavailableError)) throw error;
-      pc.services.log(`rate-limit-by-key: ${error.message}; the call is let through`);
-      return undefined;
+      return countersUnavailable(pc, 'rate-limit-by-key', error);
     }
     pc.onFinish(async () => {
       if (toPolicyBoolean(condition(pc))) await pc.services.counters.increment(key, amount, Infinity, window);

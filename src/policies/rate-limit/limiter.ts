@@ -22,7 +22,7 @@ export interface RateLimit {
 /**
  * Counts one call against each limit, in order; the first exhausted one answers Azure's 429
  * with Retry-After. Counters that cannot be reached let the call through (fail open), with a
- * warning: a limit store outage must not take the APIs down.
+ * warning, unless the gateway makes this policy fail closed (`services.failClosed`).
  */
 export async function checkRates(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting, source: string): Promise<Outcome> {
   let remaining = Infinity;
@@ -33,11 +33,10 @@ export async function checkRates(pc: PolicyContext, limits: readonly RateLimit[]
     try {
       result = await pc.services.counters.increment(limit.key, amount, limit.calls, window);
     } catch (error) {
-      if (error instanceof CountersUnavailableError) {
-        pc.services.log(`${source}: ${error.message}; the call is let through`);
-        continue;
-      }
-      throw error;
+      if (!(error instanceof CountersUnavailableError)) throw error;
+      const refused = countersUnavailable(pc, source, error);
+      if (refused) return refused;
+      continue;
     }
     if (!result.allowed) return rateExceeded(pc, Math.max(1, Math.ceil(result.resetMs / 1000)), reporting);
     if (result.remaining < remaining) {
@@ -81,4 +80,17 @@ export function reportingOf(constant: (name: string) => string | undefined): Rat
     remainingVariable: constant('remaining-calls-variable-name'),
     totalHeader: constant('total-calls-header-name'),
   };
+}
+
+/**
+ * What a limit policy does when its counters cannot answer: a failure answering 503 when the
+ * gateway makes it fail closed, otherwise undefined (the call goes on) after a warning.
+ */
+export function countersUnavailable(pc: PolicyContext, source: string, error: Error): PolicyFailure | undefined {
+  if (pc.services.failClosed?.includes(source)) {
+    pc.services.log(`${source}: ${error.message}; the call is refused`);
+    return { kind: 'error', reason: 'CountersUnavailable', message: error.message, response: errorState(503, 'Service unavailable') };
+  }
+  pc.services.log(`${source}: ${error.message}; the call is let through`);
+  return undefined;
 }

@@ -1,30 +1,53 @@
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
 
-/** Adds, replaces, appends to or deletes a query parameter of the backend request. */
+/**
+ * Adds, replaces, appends to or deletes a query parameter of the backend request. Parameters the
+ * policy does not touch keep their text exactly as the client sent it.
+ */
 export const runtime: PolicyFactory = function compileSetQueryParameter(input) {
   const name = input.value('name')!;
   const action = (input.constant('exists-action') ?? 'override').toLowerCase();
   const values = input.children('value').map((v) => input.text(v) ?? (() => ''));
   return function setQueryParameter(pc) {
     const request = pc.gateway.request;
-    const query = new URLSearchParams(request.query);
     const parameter = name(pc);
+    const parts = request.query === '' ? [] : request.query.split('&');
+    const encodedName = encodeURIComponent(parameter);
+    const isIt = (part: string): boolean => {
+      const eq = part.indexOf('=');
+      const raw = eq === -1 ? part : part.slice(0, eq);
+      return raw === encodedName || decode(raw) === parameter;
+    };
+    const exists = parts.some(isIt);
+    const added = () => values.map((v) => `${encodedName}=${encodeURIComponent(v(pc))}`);
+    let next: string[];
     switch (action) {
       case 'delete':
-        query.delete(parameter);
+        next = parts.filter((p) => !isIt(p));
         break;
       case 'skip':
-        if (!query.has(parameter)) for (const v of values) query.append(parameter, v(pc));
+        next = exists ? parts : [...parts, ...added()];
         break;
       case 'append':
-        for (const v of values) query.append(parameter, v(pc));
+        next = [...parts, ...added()];
         break;
-      default:
-        query.delete(parameter);
-        for (const v of values) query.append(parameter, v(pc));
+      default: {
+        // Override: the new values take the place of the first occurrence.
+        const at = parts.findIndex(isIt);
+        const kept = parts.filter((p) => !isIt(p));
+        next = at === -1 ? [...kept, ...added()] : [...kept.slice(0, at), ...added(), ...kept.slice(at)];
+      }
     }
-    request.query = query.toString();
+    request.query = next.join('&');
     pc.touch();
     return undefined;
   };
 };
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}

@@ -84,6 +84,12 @@ export interface PolicyServices {
   /** The clock, epoch milliseconds (windows, TTLs, token lifetimes). */
   readonly now: () => number;
   readonly random?: () => number;
+  /**
+   * The limit policies (rate-limit, rate-limit-by-key, quota, quota-by-key) that refuse calls
+   * with 503 when the counters cannot answer. The others let calls through (fail open), which is
+   * the default for all: a counter store outage does not take the APIs down.
+   */
+  readonly failClosed?: readonly string[];
   /** Warnings about the configuration or shared services (never secrets). */
   readonly log: (message: string) => void;
   /** For send-request, send-one-way-request and key fetches; undici's global dispatcher by default. */
