@@ -63,6 +63,23 @@ describe('request and response transformation', () => {
     assert.equal(lastRequest().url, '/?path=a/b&x=a%20b&y=keep');
   });
 
+  test('expressions see the original URL, and the backend URL after rewrite-uri and set-backend-service', async () => {
+    const pipeline = compileDocuments(
+      [
+        policies({
+          inbound: `<rewrite-uri template="/v2{path}" /><set-backend-service base-url="${backend.url}/base" />
+            <set-header name="x-original" exists-action="override"><value>@(context.Request.OriginalUrl.Path + context.Request.OriginalUrl.QueryString)</value></set-header>
+            <set-header name="x-url" exists-action="override"><value>@(context.Request.Url.Path + "|" + context.Request.Url.Query.GetValueOrDefault("q", ""))</value></set-header>`,
+        }),
+      ],
+      testServices(),
+    );
+    await run(pipeline, gatewayContext(backend.url, { path: '/items/1', query: 'q=2', matchedParameters: { path: '/items/1' } }));
+    assert.equal(lastRequest().headers['x-original'], '/echo/items/1?q=2');
+    assert.equal(lastRequest().headers['x-url'], '/base/v2/items/1|2');
+    assert.equal(lastRequest().url, '/base/v2/items/1?q=2');
+  });
+
   test('choose runs the first matching when, else otherwise', async () => {
     const pipeline = compileDocuments(
       [

@@ -77,11 +77,12 @@ export function gatewayContext(backendUrl: string | undefined, spec: RequestSpec
     upstream,
     subscriptionRequired: true,
     keyHeader: 'ocp-apim-subscription-key',
+    keyHeaderName: 'Ocp-Apim-Subscription-Key',
     keyQuery: 'subscription-key',
     operations: { byMethod: new Map(), anyMethod: [] },
     failure: undefined,
     fingerprint: '',
-  } satisfies CompiledApi;
+  } as CompiledApi;
   const operation: CompiledOperation = {
     key: `${api.key}/operations/${spec.operationName ?? 'op'}`,
     id: `${api.id}/operations/${spec.operationName ?? 'op'}`,
@@ -114,6 +115,7 @@ export function gatewayContext(backendUrl: string | undefined, spec: RequestSpec
     subscription: spec.subscription === null ? undefined : { ...testSubscription, ...spec.subscription },
     productKey: spec.productKey,
     clientIp: spec.clientIp ?? '127.0.0.1',
+    originalUrl: `http://gateway.test/${apiPath}${spec.path ?? '/'}${spec.query ? `?${spec.query}` : ''}`,
     request: {
       method: (spec.method ?? 'GET').toUpperCase(),
       path: spec.path ?? '/',

@@ -269,8 +269,9 @@ class RequestSource {
       ? urlSource(target.origin, target.basePath + request.path, joinQuery(target.baseQuery, request.query))
       : urlSource('http://localhost', request.path, request.query);
   }
-  get originalUrl(): UrlSource {
-    return this.pc.originalUrlForExpressions();
+  get originalUrl(): UrlSource | string {
+    const given = this.pc.gateway.originalUrl;
+    return typeof given === 'string' && given.includes('://') ? given : this.pc.originalUrlForExpressions();
   }
   get headers(): Map<string, string[]> {
     return headersToMap(this.pc.gateway.request.headers);

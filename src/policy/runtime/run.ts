@@ -1,7 +1,7 @@
 import { errorResponse } from '../../gateway/context.ts';
 import { ExpressionError } from '../expressions/index.ts';
 import type { PolicyContext } from './context.ts';
-import { RESPOND, type LastError, type Outcome, type PolicyFailure, type ResponseState, type Step } from './types.ts';
+import { type LastError, type Outcome, type PolicyFailure, type ResponseState, type Step } from './types.ts';
 
 /** Runs steps in order; stops at the first outcome that is not "continue". */
 export async function runSteps(steps: readonly Step[], pc: PolicyContext): Promise<Outcome> {
