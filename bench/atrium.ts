@@ -288,28 +288,41 @@ async function seed(managementUrl: string, adminKey: string, plan: SeedPlan, log
   log(`  seeded ${total} requests in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 }
 
-interface RunningDeployment {
+export interface RunningDeployment {
   deployment: Deployment;
   gateway: OwnedChild;
   port: number;
   plan: SeedPlan;
+  /** The environment the gateway runs with (data folder, admin key, ports). */
+  env: NodeJS.ProcessEnv;
 }
 
-/** Seeds `plan` through the management API of an `atrium start` running on `env`'s data folder. */
-async function seedDeployment(context: RunContext, deployment: Deployment, plan: SeedPlan, env: NodeJS.ProcessEnv, adminKey: string, log: (line: string) => void): Promise<void> {
-  // Nothing is measured while seeding: the management plane may use both cores.
+/** Starts `atrium start` on `env`'s data folder and waits for its management API. */
+export async function startManagement(context: RunContext, env: NodeJS.ProcessEnv, cpu: number | string): Promise<{ management: OwnedChild; url: string }> {
   const management = startChild({
     name: 'atrium start',
     tasksetPath: context.tools.taskset,
-    cpu: `${context.gatewayCpu},${context.loadCpu}`,
+    cpu,
     command: process.execPath,
     args: [join(context.atriumRoot, 'src', 'cli', 'main.ts'), 'start'],
     env,
     cwd: context.atriumRoot,
   });
+  const url = `http://127.0.0.1:${env.ATRIUM_MANAGEMENT_PORT}`;
   try {
-    const managementUrl = `http://127.0.0.1:${env.ATRIUM_MANAGEMENT_PORT}`;
-    await waitForStatus(`${managementUrl}/health`, management);
+    await waitForStatus(`${url}/health`, management);
+  } catch (error) {
+    await management.stop();
+    throw error;
+  }
+  return { management, url };
+}
+
+/** Seeds `plan` through the management API of an `atrium start` running on `env`'s data folder. */
+async function seedDeployment(context: RunContext, deployment: Deployment, plan: SeedPlan, env: NodeJS.ProcessEnv, adminKey: string, log: (line: string) => void): Promise<void> {
+  // Nothing is measured while seeding: the management plane may use both cores.
+  const { management, url: managementUrl } = await startManagement(context, env, `${context.gatewayCpu},${context.loadCpu}`);
+  try {
     log(`  deployment ${deployment.name}: seeding through the management API`);
     await seed(managementUrl, adminKey, plan, log);
   } finally {
@@ -371,14 +384,21 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
     await gateway.stop();
     throw error;
   }
-  return { deployment, gateway, port: gatewayPort, plan };
+  return { deployment, gateway, port: gatewayPort, plan, env };
 }
 
 /**
  * The Atrium scenarios for one run, and `close()` to stop the deployment left running at the end.
  * Each scenario's `start` reuses the running deployment when it is the one it needs.
  */
-export function createAtriumScenarios(log: (line: string) => void): { scenarios: Scenario[]; close(): Promise<void> } {
+export interface AtriumRun {
+  scenarios: Scenario[];
+  /** The running deployment of that name, started (or restarted) when needed; for the reload step. */
+  acquire(context: RunContext, name: keyof typeof deployments): Promise<RunningDeployment | { unavailable: string }>;
+  close(): Promise<void>;
+}
+
+export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
   let running: RunningDeployment | undefined;
   let redisChecked: boolean | undefined;
   const failed = new Map<string, Error>();
@@ -387,31 +407,35 @@ export function createAtriumScenarios(log: (line: string) => void): { scenarios:
     if (running) await running.gateway.stop();
     running = undefined;
   };
+  const acquire = async (context: RunContext, name: keyof typeof deployments): Promise<RunningDeployment | { unavailable: string }> => {
+    if (missing === null) missing = gatewayMissing(context.atriumRoot);
+    if (missing !== undefined) return { unavailable: missing };
+    const deployment = deployments[name];
+    if (deployment.redis) {
+      redisChecked ??= await reachable(redisUrl());
+      if (!redisChecked) return { unavailable: `no Redis at ${redisUrl()} (set BENCH_REDIS_URL)` };
+    }
+    const failure = failed.get(deployment.name);
+    if (failure) throw failure;
+    if (running?.deployment !== deployment) {
+      await stopRunning();
+      try {
+        running = await startDeployment(context, deployment, log);
+      } catch (error) {
+        failed.set(deployment.name, error as Error);
+        throw error;
+      }
+    }
+    return running;
+  };
   const scenarios = atriumScenarioSpecs.map((spec): Scenario => ({
     name: spec.name,
     description: spec.description,
     kind: 'atrium',
     node: true,
     async start(context): Promise<Target | { unavailable: string }> {
-      if (missing === null) missing = gatewayMissing(context.atriumRoot);
-      if (missing !== undefined) return { unavailable: missing };
-      const deployment = deployments[spec.deployment];
-      if (deployment.redis) {
-        redisChecked ??= await reachable(redisUrl());
-        if (!redisChecked) return { unavailable: `no Redis at ${redisUrl()} (set BENCH_REDIS_URL)` };
-      }
-      const failure = failed.get(deployment.name);
-      if (failure) throw failure;
-      if (running?.deployment !== deployment) {
-        await stopRunning();
-        try {
-          running = await startDeployment(context, deployment, log);
-        } catch (error) {
-          failed.set(deployment.name, error as Error);
-          throw error;
-        }
-      }
-      const current = running;
+      const current = await acquire(context, spec.deployment);
+      if ('unavailable' in current) return current;
       return {
         url: `http://127.0.0.1:${current.port}`,
         load: atriumLoad(spec, current.plan.targets[spec.family], join(context.dir, `${spec.name}.targets`)),
@@ -422,5 +446,5 @@ export function createAtriumScenarios(log: (line: string) => void): { scenarios:
       };
     },
   }));
-  return { scenarios, close: stopRunning };
+  return { scenarios, acquire, close: stopRunning };
 }

@@ -1,6 +1,7 @@
 // Turning outcomes into the stdout table and the JSON document of bench/results/latest.json.
 
 import type { Outcome, Repetition } from './measure.ts';
+import type { ReloadReport } from './reload.ts';
 import { isHarnessBound } from './measure.ts';
 import { computeRatios, evaluateGoals, summarize } from './stats.ts';
 import type { GoalOutcome, Ratio, RatioInput, Spread } from './stats.ts';
@@ -47,6 +48,8 @@ export interface ResultsDocument {
   plan: Record<string, unknown>;
   scenarios: ScenarioReport[];
   variants: ScenarioReport[];
+  /** The reload step (reload.ts); null when not run. */
+  reload: ReloadReport | null;
   ratios: Record<string, Ratio>;
   goals: GoalOutcome[];
 }

@@ -14,6 +14,8 @@ import { preferredPort, stopAllChildren, waitForPort } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
 import { formatRatios, formatTable, ratiosAndGoals, scenarioReport } from './report.ts';
 import type { ResultsDocument, ScenarioReport } from './report.ts';
+import { formatReload, measureReload, reloadGoals } from './reload.ts';
+import type { ReloadReport } from './reload.ts';
 import { referenceScenarios, variantScenarios } from './scenarios.ts';
 import type { RunContext } from './scenarios.ts';
 import { checkTools } from './tools.ts';
@@ -74,8 +76,9 @@ const only = options.only ? new Set(options.only.split(',').map((s) => s.trim())
 const log = (line: string) => console.error(line);
 const atrium = createAtriumScenarios(log);
 const all = [...referenceScenarios, ...variantScenarios, ...atrium.scenarios];
+const reloadName = 'atrium-reload';
 if (only) {
-  const unknown = [...only].filter((name) => !all.some((s) => s.name === name));
+  const unknown = [...only].filter((name) => name !== reloadName && !all.some((s) => s.name === name));
   if (unknown.length > 0) {
     console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);
     process.exit(1);
@@ -148,8 +151,15 @@ async function main(): Promise<number> {
     if (outcome.status !== 'measured') log(`  ${outcome.status === 'unavailable' ? 'not available yet' : 'FAILED'}: ${outcome.reason}`);
     (scenario.kind === 'variant' ? variants : reports).push(scenarioReport(scenario.name, scenario.description, outcome));
   }
+  let reload: ReloadReport | undefined;
+  if (!interrupted && (!only || only.has(reloadName))) {
+    log(`${reloadName} — one API change under paced load`);
+    reload = await measureReload(context, atrium, plan, log);
+    if (reload.status !== 'measured') log(`  ${reload.status === 'unavailable' ? 'not available yet' : 'FAILED'}: ${reload.reason}`);
+  }
 
-  const { ratios, goals } = ratiosAndGoals([...reports, ...variants]);
+  const { ratios, goals: ratioGoals } = ratiosAndGoals([...reports, ...variants]);
+  const goals = reload ? [...ratioGoals, ...reloadGoals(reload)] : ratioGoals;
   const cpu = cpus()[0];
   const document: ResultsDocument = {
     generatedAt: new Date().toISOString(),
@@ -165,16 +175,17 @@ async function main(): Promise<number> {
     plan: { ...plan, gatewayCpu, loadCpu },
     scenarios: reports,
     variants,
+    reload: reload ?? null,
     ratios,
     goals,
   };
 
-  console.log('');
-  console.log(formatTable(reports));
+  if (reports.length > 0) console.log(`\n${formatTable(reports)}`);
   if (variants.length > 0) {
     console.log('\nReferences for the 64 KiB response and 4 KiB POST scenarios:');
     console.log(formatTable(variants));
   }
+  if (reload) console.log(`\n${formatReload(reload)}`);
   console.log('\nRatios (subject vs reference, same run):');
   console.log(formatRatios(ratios, goals));
   if (options.quick) console.log('\nQuick run: one short repetition each — figures for a quick look, not for claims.');
@@ -184,7 +195,7 @@ async function main(): Promise<number> {
   const file = join(resultsDir, 'latest.json');
   writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
   console.log(`\nWritten: ${file} (run took ${Math.round((Date.now() - startedAt) / 1000)} s)`);
-  return [...reports, ...variants].some((r) => r.status === 'failed') ? 1 : 0;
+  return [...reports, ...variants, ...(reload ? [reload] : [])].some((r) => r.status === 'failed') ? 1 : 0;
 }
 
 let exitCode = 1;

@@ -12,6 +12,8 @@ import { cpuMicrosPerRequest, isHarnessBound } from '../bench/measure.ts';
 import type { Outcome } from '../bench/measure.ts';
 import { parseProcStat, parseVmRssKb } from '../bench/proc.ts';
 import { formatTable, ratiosAndGoals, scenarioReport } from '../bench/report.ts';
+import { formatReload, reloadGoals } from '../bench/reload.ts';
+import type { ReloadReport } from '../bench/reload.ts';
 import { referenceScenarios, variantScenarios } from '../bench/scenarios.ts';
 import { restoreSeeded, saveSeeded, seedCacheKey, sourceHash } from '../bench/seed-cache.ts';
 import { computeRatio, computeRatios, evaluateGoals, summarize } from '../bench/stats.ts';
@@ -234,4 +236,18 @@ test('seeded stores: the key follows the plan and the store-shaping code, and a 
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('reload goals: live within 100 ms, event loop within 10 ms, no failed request; a change never live fails', () => {
+  const measured: ReloadReport = {
+    status: 'measured', loadRate: 500, liveMs: 40, liveRange: [30, 60], errors: 0, eventLoopMaxMs: 12,
+    repetitions: [{ liveMs: 40, errors: 0, eventLoopMaxMs: 12 }],
+  };
+  assert.deepEqual(reloadGoals(measured).map((g) => g.met), [true, false, true]);
+  assert.match(formatReload(measured), /live in 40\.0 ms, 0 failed requests, gateway event-loop max 12\.0 ms/);
+  const neverLive = { ...measured, liveMs: null, reason: '1 change(s) not live within 10 s' };
+  assert.equal(reloadGoals(neverLive)[0].met, false);
+  const unavailable: ReloadReport = { status: 'unavailable', reason: 'the gateway is not built', loadRate: 500, liveMs: null, errors: null, eventLoopMaxMs: null, repetitions: [] };
+  assert.deepEqual(reloadGoals(unavailable).map((g) => g.met), [null, null, null]);
+  assert.equal(formatReload(unavailable), 'reload  not available yet: the gateway is not built');
 });
