@@ -137,6 +137,7 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
     runtime: (gatewayId) => runtimes.get(gatewayId.toLowerCase()),
     urls,
     async close(graceMs) {
+      if (closed) return;
       closed = true;
       unsubscribe?.();
       if (poll) clearInterval(poll);
