@@ -62,7 +62,8 @@ export function report(pc: PolicyContext, remaining: number, total: number, repo
 export function rateExceeded(pc: PolicyContext, retryAfter: number, reporting: RateReporting): PolicyFailure {
   if (reporting.retryAfterVariable) pc.variables.set(reporting.retryAfterVariable, retryAfter);
   if (reporting.remainingVariable) pc.variables.set(reporting.remainingVariable, 0);
-  const headers = [reporting.retryAfterHeader ?? 'Retry-After', String(retryAfter)];
+  const headers = ['Retry-After', String(retryAfter)];
+  if (reporting.retryAfterHeader && reporting.retryAfterHeader.toLowerCase() !== 'retry-after') headers.push(reporting.retryAfterHeader, String(retryAfter));
   if (reporting.remainingHeader) headers.push(reporting.remainingHeader, '0');
   return {
     kind: 'error',
