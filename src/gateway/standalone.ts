@@ -105,6 +105,7 @@ export async function startStandaloneGateway(config: Config, options: Standalone
 
   const metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, metrics });
   const url = await runtime.start();
+  if (runtime.follower.gateway() === undefined) log(`the gateway '${gatewayId}' does not exist (yet): serving nothing until it is created and workspaces are linked to it`);
   return {
     runtime,
     get url() {
