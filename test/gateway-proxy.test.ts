@@ -108,6 +108,23 @@ describe('gateway upstream', () => {
     });
   });
 
+  it('takes a body sent with Expect: 100-continue (as curl sends larger bodies)', async () => {
+    const body = Buffer.alloc(200_000, 'x');
+    const response = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(`${gateway}/echo/upload`, { method: 'POST', headers: { expect: '100-continue', 'content-length': String(body.length) }, agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+      req.on('continue', () => req.end(body));
+      req.on('error', reject);
+    });
+    assert.equal(response.status, 200, response.text);
+    assert.equal(backend.last()!.bodyLength, body.length);
+    assert.equal(backend.last()!.headers.expect, undefined);
+  });
+
   it('continues the caller trace with its own span, or starts one', async () => {
     const trace = '0af7651916cd43dd8448eb211c80319c';
     await raw(gateway, '/echo/t', { traceparent: `00-${trace}-b7ad6b7169203331-01` });

@@ -61,6 +61,8 @@ const REQUEST_SKIP = new Set([
   'trailer',
   'upgrade',
   'proxy-authorization',
+  // The listener has already answered `100 Continue` to the client.
+  'expect',
   'host',
   'x-forwarded-for',
   'x-forwarded-proto',
