@@ -191,7 +191,7 @@ describe('createPolicyPipelines', () => {
     records.put('/loggers/hub', 'loggers', { loggerType: 'azureEventHub', credentials: { connectionString: 'Endpoint=sb://x' } });
     records.put('/apis/echo/policies/policy', 'apiPolicies', doc('<log-to-eventhub logger-id="web" partition-key="p1">@("{\\"path\\":\\"" + context.Request.Url.Path + "\\"}")</log-to-eventhub><log-to-eventhub logger-id="disk">line one</log-to-eventhub><log-to-eventhub logger-id="hub">dropped</log-to-eventhub>'));
     const lines: string[] = [];
-    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties, log: (m) => lines.push(m) });
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties, log: (m) => lines.push(m), services: { outbound: { allowLoopback: true } } });
     assert.equal((await run(policies.pipeline, gatewayContext(backend.url, { path: '/orders' }))).status, 200);
     const deadline = Date.now() + 5000;
     const posted = () => backend.requests.find((r) => r.url === '/logs?source=atrium');

@@ -290,6 +290,23 @@ describe('control flow and errors', () => {
     }
   });
 
+  test('send-request refuses loopback unless allowed, and link-local (metadata) addresses always', async () => {
+    const xml = (url: string) =>
+      policies({ inbound: `<send-request mode="new" response-variable-name="r" timeout="5"><set-url>${url}</set-url></send-request><return-response><set-status code="204" /></return-response>` });
+    const guarded = testServices({ outbound: {} });
+    const before = backend.requests.length;
+    const loopback = await run(compileDocuments([xml(`${backend.url}/x`)], guarded), gatewayContext(backend.url));
+    assert.equal(loopback.status, 500);
+    assert.equal(loopback.ctx.lastError?.reason, 'RequestNotAllowed');
+    assert.match(loopback.ctx.lastError!.message, /loopback address/);
+    assert.equal(backend.requests.length, before);
+    const named = await run(compileDocuments([xml('http://localhost:1/x')], guarded), gatewayContext(backend.url));
+    assert.equal(named.ctx.lastError?.reason, 'RequestNotAllowed');
+    const metadata = await run(compileDocuments([xml('http://169.254.169.254/latest/meta-data')], testServices({ outbound: { allowLoopback: true } })), gatewayContext(backend.url));
+    assert.equal(metadata.ctx.lastError?.reason, 'RequestNotAllowed');
+    assert.match(metadata.ctx.lastError!.message, /link-local/);
+  });
+
   test('send-request keeps the response in a variable; return-response sends it', async () => {
     const pipeline = compileDocuments(
       [

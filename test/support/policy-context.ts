@@ -154,6 +154,8 @@ export function testServices(overrides: Partial<PolicyServices> & { counters?: C
     log: (m) => logs.push(m),
     trace: (source, severity, message) => traces.push(`${source}|${severity}|${message}`),
     keyHosts: [],
+    // The test backends listen on loopback.
+    outbound: { allowLoopback: true },
     ...overrides,
   };
 }

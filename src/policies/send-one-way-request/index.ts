@@ -10,7 +10,7 @@ export const runtime: PolicyFactory = function compileSendOneWayRequest(input) {
     if (unsupported) return { ...unsupported };
     const request = await build(pc);
     const timeoutMs = (timeout ? Number(timeout(pc)) : 60) * 1000;
-    send(pc.services.dispatcher, request, timeoutMs).catch((error: Error & { code?: string }) => {
+    send(pc.services, request, timeoutMs).catch((error: Error & { code?: string }) => {
       pc.services.log(`send-one-way-request to ${new URL(request.url).host} failed: ${error.code ?? error.message}`);
     });
     return undefined;

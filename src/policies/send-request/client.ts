@@ -1,7 +1,8 @@
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { appendHeader, hasHeader, removeHeader, setHeader } from '../../policy/runtime/headers.ts';
-import type { CompileInput, PolicyFailure, Value } from '../../policy/runtime/types.ts';
+import type { CompileInput, PolicyFailure, PolicyServices, Value } from '../../policy/runtime/types.ts';
+import { refusedDestination } from '../../policy/runtime/outbound.ts';
 
 /** An outgoing request described by send-request or send-one-way-request, compiled once. */
 export interface OutgoingRequest {
@@ -91,9 +92,20 @@ export interface IncomingResponse {
   readonly body: Buffer;
 }
 
-/** Sends the request and reads the whole response; rejects on network errors and timeouts. */
-export async function send(dispatcher: Dispatcher | undefined, request: OutgoingRequest, timeoutMs: number, signal?: AbortSignal): Promise<IncomingResponse> {
+/** A request the gateway does not send (see OutboundRules). */
+export class DestinationRefusedError extends Error {
+  readonly code = 'DESTINATION_REFUSED';
+}
+
+/**
+ * Sends the request and reads the whole response; rejects on network errors, timeouts and
+ * destinations the gateway's outbound rules refuse.
+ */
+export async function send(services: PolicyServices, request: OutgoingRequest, timeoutMs: number, signal?: AbortSignal): Promise<IncomingResponse> {
   const url = new URL(request.url);
+  const refused = await refusedDestination(url, services.outbound, services.now());
+  if (refused !== undefined) throw new DestinationRefusedError(`requests to ${refused} are not allowed from policies`);
+  const dispatcher = services.dispatcher;
   const response = await (dispatcher ?? getGlobalDispatcher()).request({
     origin: url.origin,
     path: `${url.pathname}${url.search}`,

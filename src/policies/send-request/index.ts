@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { responseVariable } from '../../policy/runtime/responses.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { compileRequest, managedIdentityFailure, send } from './client.ts';
+import { compileRequest, DestinationRefusedError, managedIdentityFailure, send } from './client.ts';
 
 /**
  * Sends a request and keeps its response (body in memory) in `response-variable-name`, where
@@ -20,7 +20,7 @@ export const runtime: PolicyFactory = function compileSendRequest(input) {
     const request = await build(pc);
     const timeoutMs = (timeout ? Number(timeout(pc)) : 60) * 1000;
     try {
-      const response = await send(pc.services.dispatcher, request, timeoutMs, pc.gateway.signal);
+      const response = await send(pc.services, request, timeoutMs, pc.gateway.signal);
       if (variable) pc.variables.set(variable, responseVariable({ status: response.status, reason: STATUS_CODES[response.status] ?? '', headers: response.headers, body: response.body }));
       return undefined;
     } catch (error) {
@@ -29,6 +29,7 @@ export const runtime: PolicyFactory = function compileSendRequest(input) {
         return undefined;
       }
       const code = (error as { code?: string }).code;
+      if (error instanceof DestinationRefusedError) return { kind: 'error', reason: 'RequestNotAllowed', message: `The request to '${request.url}' was not sent: ${error.message}.` };
       const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
       return { kind: 'error', reason: timedOut ? 'Timeout' : 'RequestFailed', message: `The request to '${request.url}' failed: ${code ?? (error as Error).message}.` };
     }

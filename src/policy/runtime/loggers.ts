@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import type { ResourceRecord } from '../../store/store.ts';
+import { refusedDestination, type OutboundRules } from './outbound.ts';
 import type { LogSink } from './types.ts';
 
 /**
@@ -12,7 +13,7 @@ import type { LogSink } from './types.ts';
 export function createLogSink(
   record: ResourceRecord,
   reveal: (record: ResourceRecord) => Record<string, unknown>,
-  options: { readonly dispatcher?: Dispatcher; readonly log: (message: string) => void },
+  options: { readonly dispatcher?: Dispatcher; readonly log: (message: string) => void; readonly outbound?: OutboundRules },
 ): LogSink | undefined {
   const credentials = (reveal(record).credentials ?? {}) as Record<string, unknown>;
   const url = typeof credentials.url === 'string' ? credentials.url : undefined;
@@ -30,8 +31,11 @@ export function createLogSink(
     return function httpSink(message, partition) {
       const body = message;
       const h = { ...headers, 'content-type': /^\s*[[{]/.test(body) ? 'application/json' : 'text/plain; charset=utf-8', ...(partition ? { 'x-partition-key': partition } : {}) };
-      (options.dispatcher ?? getGlobalDispatcher())
-        .request({ origin: target.origin, path: `${target.pathname}${target.search}`, method: 'POST', headers: h, body, headersTimeout: 10_000, bodyTimeout: 10_000 })
+      refusedDestination(target, options.outbound)
+        .then((refused) => {
+          if (refused !== undefined) throw new Error(`requests to ${refused} are not allowed from policies`);
+          return (options.dispatcher ?? getGlobalDispatcher()).request({ origin: target.origin, path: `${target.pathname}${target.search}`, method: 'POST', headers: h, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
+        })
         .then((response) => response.body.dump())
         .catch((error: Error & { code?: string }) => options.log(`logger ${record.id}: delivery to ${target.host} failed (${error.code ?? error.message})`));
     };

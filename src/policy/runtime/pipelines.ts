@@ -257,7 +257,7 @@ function buildPipeline(
         if (record === undefined) return engine.services.logger?.(id, loggerWorkspace);
         const hit = engine.sinks.get(record.key);
         if (hit && hit.revision === record.revision) return hit.sink;
-        const sink = createLogSink(record, engine.reveal, { dispatcher: engine.services.dispatcher, log: engine.log });
+        const sink = createLogSink(record, engine.reveal, { dispatcher: engine.services.dispatcher, log: engine.log, outbound: engine.services.outbound });
         engine.sinks.set(record.key, { revision: record.revision, sink });
         return sink;
       };

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Counters } from '../../counters/index.ts';
 import type { PolicyElement, PolicyNode, SectionName } from '../document/tree.ts';
 import type { PolicyCache } from './cache.ts';
+import type { OutboundRules } from './outbound.ts';
 import type { PolicyContext } from './context.ts';
 
 /**
@@ -94,6 +95,8 @@ export interface PolicyServices {
   readonly log: (message: string) => void;
   /** For send-request, send-one-way-request and key fetches; undici's global dispatcher by default. */
   readonly dispatcher?: Dispatcher;
+  /** Where send-request, send-one-way-request and logger endpoints may go (see outbound.ts). */
+  readonly outbound?: OutboundRules;
   /**
    * Hosts validate-jwt may fetch `openid-config` and JWKS documents from (exact host names, or
    * `*.example.com`). Empty: no fetches.
