@@ -61,6 +61,7 @@ export async function createAtrium(config: Config): Promise<Atrium> {
       host: config.host,
       managedPort: config.gatewayPort,
       observer: combineObservers(metrics, requestLogs),
+      metrics,
       pipelines: createPolicyCompiler({ reveal: engine.revealProperties, services: { counters, log }, log }),
       log,
     });

@@ -101,6 +101,10 @@ describe('gateway request logs and metrics', () => {
     assert.match(text, /atrium_gateway_backend_duration_seconds_count\{gateway="managed",workspace="red",api="red-api",operation="get"\} 1/);
     assert.match(text, /atrium_gateway_requests_in_flight\{gateway="managed"\} 0/);
     assert.match(text, /process_cpu_seconds_total [\d.]+/);
+    assert.match(text, /atrium_gateway_config_revision\{gateway="managed"\} [1-9]\d*/);
+    assert.match(text, /atrium_gateway_apis\{gateway="managed"\} 2\n/);
+    assert.match(text, /atrium_gateway_failing_apis\{gateway="managed"\} 0\n/);
+    assert.match(text, /atrium_gateway_store_reachable\{gateway="managed"\} 1\n/);
     assert.match(text, /process_resident_memory_bytes \d+/);
   });
 });

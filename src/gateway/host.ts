@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ResourceRecord, Store } from '../store/store.ts';
 import type { ConfigStore, PipelineCompiler } from './config-follower.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { RequestObserver } from './handler.ts';
 import { createGatewayRuntime, type GatewayRuntime } from './runtime.ts';
 import { createUpstreamClient, type UpstreamClient } from './upstream.ts';
@@ -32,12 +33,15 @@ export interface GatewayHostOptions {
   readonly log?: (message: string) => void;
   /** Compiled policy pipelines (forward as is without). */
   readonly pipelines?: PipelineCompiler;
+  /** Reports each gateway's configuration state (revision, APIs, failures, store reachability). */
+  readonly metrics?: Pick<GatewayMetrics, 'watchGateway'>;
 }
 
 export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
   const upstream = options.upstream ?? createUpstreamClient();
   const ownsUpstream = options.upstream === undefined;
   const runtimes = new Map<string, GatewayRuntime>();
+  const unwatch = new Map<string, () => void>();
   const store: ConfigStore = options.store;
   let revision = 0;
   let closed = false;
@@ -55,8 +59,8 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
     return id === undefined ? undefined : runtimes.get(id);
   };
 
-  const make = (gatewayId: string, fixedPort?: number): GatewayRuntime =>
-    createGatewayRuntime({
+  const make = (gatewayId: string, fixedPort?: number): GatewayRuntime => {
+    const runtime = createGatewayRuntime({
       gatewayId,
       store,
       reveal: options.reveal,
@@ -64,14 +68,17 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
       observer: options.observer,
       host: options.host,
       fixedPort,
-      // No persisted snapshot: this process cannot start without its store anyway; persistence
-      // is for gateways run alone (`atrium gateway`).
-      // In this process the store signals every commit; the poll is a backstop.
+      // No dataDir, so no persisted snapshot: this process cannot start without its store
+      // anyway; persistence is for gateways run alone (`atrium gateway`). In this process the
+      // store signals every commit; the poll is a backstop.
       pollMs: options.pollMs ?? 1000,
       log: options.log,
       pipelines: options.pipelines,
       byHost: gatewayId === 'managed' ? byHost : undefined,
     });
+    if (options.metrics) unwatch.set(gatewayId, options.metrics.watchGateway(gatewayId, runtime.state));
+    return runtime;
+  };
 
   /** Every gateway resource with a port gets a runtime; the managed one always has one. */
   const reconcile = async (): Promise<void> => {
@@ -94,6 +101,8 @@ export function createGatewayHost(options: GatewayHostOptions): GatewayHost {
     for (const [id, runtime] of runtimes) {
       if (id === 'managed' || wanted.has(id)) continue;
       runtimes.delete(id);
+      unwatch.get(id)?.();
+      unwatch.delete(id);
       await runtime.close();
     }
   };

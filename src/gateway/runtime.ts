@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ResourceRecord } from '../store/store.ts';
 import { createConfigFollower, type ConfigFollower, type ConfigStore, type PipelineCompiler } from './config-follower.ts';
 import { createGatewayHandler, type RequestObserver } from './handler.ts';
+import type { GatewayState } from '../observability/metrics.ts';
 import type { UpstreamClient } from './upstream.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface GatewayRuntime {
   /** Waits for a first configuration, then listens. Returns the URL, or undefined when the gateway has no port. */
   start(): Promise<string | undefined>;
   url(): string | undefined;
+  /** What metrics report about this gateway's configuration; undefined before the first snapshot. */
+  state(): GatewayState | undefined;
   /** Serves one request with this gateway's configuration (for a listener shared by host name). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Graceful: stops accepting, lets in-flight requests finish (up to `graceMs`), then stops following. */
@@ -149,6 +152,11 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions): GatewayRun
     },
     url: () => url,
     handle: handler,
+    state() {
+      const snapshot = follower.current();
+      if (!snapshot) return undefined;
+      return { revision: snapshot.revision, apis: snapshot.router.apiCount, failing: snapshot.failures.size, storeReachable: follower.storeReachable() };
+    },
     async close(graceMs = 10_000) {
       closing = true;
       await moving;

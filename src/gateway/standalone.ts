@@ -104,6 +104,7 @@ export async function startStandaloneGateway(config: Config, options: Standalone
   if (!store) connectLater();
 
   const metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, metrics });
+  metrics.watchGateway(gatewayId, runtime.state);
   const url = await runtime.start();
   if (runtime.follower.gateway() === undefined) log(`the gateway '${gatewayId}' does not exist (yet): serving nothing until it is created and workspaces are linked to it`);
   return {

@@ -30,6 +30,17 @@ interface Series {
 export interface GatewayMetrics extends RequestObserver {
   /** The Prometheus text exposition. */
   render(): string;
+  /** Reports a gateway's configuration state with every scrape; returns the unregister function. */
+  watchGateway(gatewayId: string, state: () => GatewayState | undefined): () => void;
+}
+
+export interface GatewayState {
+  /** Store revision of the snapshot being served. */
+  readonly revision: number;
+  readonly apis: number;
+  /** APIs whose configuration could not be compiled. */
+  readonly failing: number;
+  readonly storeReachable: boolean;
 }
 
 function histogram(): Histogram {
@@ -54,6 +65,7 @@ function escape(value: string): string {
 export function createGatewayMetrics(): GatewayMetrics {
   const series = new Map<string, Series>();
   const inFlight = new Map<string, number>();
+  const gateways = new Map<string, () => GatewayState | undefined>();
 
   const seriesFor = (gateway: string, workspace: string, api: string, operation: string): Series => {
     const labels = `gateway="${escape(gateway)}",workspace="${escape(workspace)}",api="${escape(api)}",operation="${escape(operation)}"`;
@@ -97,8 +109,23 @@ export function createGatewayMetrics(): GatewayMetrics {
       inFlight.set(gatewayId, (inFlight.get(gatewayId) ?? 0) + 1);
     },
     finished,
+    watchGateway(gatewayId, state) {
+      gateways.set(gatewayId, state);
+      return () => {
+        if (gateways.get(gatewayId) === state) gateways.delete(gatewayId);
+      };
+    },
     render() {
       const out: string[] = [];
+      const states = [...gateways].map(([id, state]) => [escape(id), state()] as const).filter((entry): entry is readonly [string, GatewayState] => entry[1] !== undefined);
+      const gauge = (name: string, help: string, value: (s: GatewayState) => number): void => {
+        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+        for (const [id, s] of states) out.push(`${name}{gateway="${id}"} ${value(s)}`);
+      };
+      gauge('atrium_gateway_config_revision', 'Store revision of the configuration the gateway serves.', (s) => s.revision);
+      gauge('atrium_gateway_apis', 'APIs in the route table.', (s) => s.apis);
+      gauge('atrium_gateway_failing_apis', 'APIs whose configuration could not be compiled.', (s) => s.failing);
+      gauge('atrium_gateway_store_reachable', 'Whether the last read of the store succeeded (0: serving the last good configuration).', (s) => (s.storeReachable ? 1 : 0));
       out.push('# HELP atrium_gateway_requests_total Gateway requests by gateway, workspace, API, operation and status class.', '# TYPE atrium_gateway_requests_total counter');
       for (const s of series.values()) {
         for (let c = 0; c < 5; c++) if (s.requests[c] > 0) out.push(`atrium_gateway_requests_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.requests[c]}`);
