@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
 import { startBackend, type RecordingBackend } from './support/backend.ts';
+import { POSTGRES_URL, dropSchema, postgresAvailable, uniqueSchema } from './support/services.ts';
 
 /** Subscription keys on the gateway: names, scopes, states, open products, Azure's 401 wording. */
 
@@ -14,7 +15,13 @@ async function ok(atrium: RunningAtrium, method: string, path: string, body?: un
   return response.body;
 }
 
-describe('gateway subscription keys', () => {
+const pgStatus = await postgresAvailable();
+const stores = [
+  { name: 'SQLite', skip: false as const, schema: undefined as string | undefined },
+  { name: 'PostgreSQL', skip: pgStatus === true ? (false as const) : pgStatus, schema: uniqueSchema('atrium_gwkeys') as string | undefined },
+];
+
+for (const variant of stores) describe(`gateway subscription keys on ${variant.name}`, { skip: variant.skip }, () => {
   let atrium: RunningAtrium;
   let backend: RecordingBackend;
   const keys: Record<string, { primaryKey: string; secondaryKey: string }> = {};
@@ -23,7 +30,7 @@ describe('gateway subscription keys', () => {
   const sync = () => atrium.atrium.gateways.runtime('managed')!.follower.sync();
 
   before(async () => {
-    atrium = await startAtrium();
+    atrium = await startAtrium({ databaseUrl: variant.schema ? `${POSTGRES_URL}?schema=${variant.schema}` : undefined });
     backend = await startBackend('keyed');
     const api = async (name: string, extra: Record<string, unknown> = {}) => {
       await ok(atrium, 'PUT', `/apis/${name}`, { properties: { path: name, serviceUrl: backend.url, ...extra } });
@@ -58,6 +65,7 @@ describe('gateway subscription keys', () => {
   after(async () => {
     await atrium?.close();
     await backend?.close();
+    if (variant.schema && pgStatus === true) await dropSchema(variant.schema);
   });
 
   it('rejects a request without a key with Azure 401 and does not reach the backend', async () => {
