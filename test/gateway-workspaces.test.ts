@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
 import { startBackend, type RecordingBackend } from './support/backend.ts';
+import { POSTGRES_URL, dropSchema, postgresAvailable, uniqueSchema } from './support/services.ts';
 
 /** Workspace gateways: each serves only its linked workspaces; listeners follow gateway resources. */
 
@@ -41,14 +42,20 @@ async function status(url: string, headers: Record<string, string> = {}): Promis
   }
 }
 
-describe('workspace gateways', () => {
+const pgStatus = await postgresAvailable();
+const stores = [
+  { name: 'SQLite', skip: false as const, schema: undefined as string | undefined },
+  { name: 'PostgreSQL', skip: pgStatus === true ? (false as const) : pgStatus, schema: uniqueSchema('atrium_gwws') as string | undefined },
+];
+
+for (const variant of stores) describe(`workspace gateways on ${variant.name}`, { skip: variant.skip }, () => {
   let atrium: RunningAtrium;
   let backend: RecordingBackend;
   let g1: string;
   const keys: Record<string, string> = {};
 
   before(async () => {
-    atrium = await startAtrium();
+    atrium = await startAtrium({ databaseUrl: variant.schema ? `${POSTGRES_URL}?schema=${variant.schema}` : undefined });
     backend = await startBackend('ws');
     for (const ws of ['w1', 'w2', 'w3', 'w4']) await ok(atrium, 'PUT', `/workspaces/${ws}`, { properties: { displayName: ws } });
     const api = async (prefix: string, name: string) => {
@@ -74,6 +81,7 @@ describe('workspace gateways', () => {
   after(async () => {
     await atrium?.close();
     await backend?.close();
+    if (variant.schema && pgStatus === true) await dropSchema(variant.schema);
   });
 
   const call = (base: string, api: string, key = keys[api]) => status(`${base}/${api}/get`, { 'ocp-apim-subscription-key': key });
