@@ -14,5 +14,7 @@ export type { PolicyPipelines, PolicyPipelinesOptions, PolicyRecords } from './p
 export { createMemoryCache } from './cache.ts';
 export type { PolicyCache, MemoryCacheOptions } from './cache.ts';
 export { PolicyContext } from './context.ts';
+export { formatPolicyTest, runPolicyTest } from './test-run.ts';
+export type { PolicyTestOptions, PolicyTestRequest, PolicyTestResult, PolicyTestStep } from './test-run.ts';
 export { RESPOND, TO_OUTBOUND, failure } from './types.ts';
 export type { CompileInput, LastError, LogSink, Outcome, PolicyFactory, PolicyFailure, PolicyServices, ResponseState, Step } from './types.ts';
