@@ -49,7 +49,7 @@ describe('gateway request logs and metrics', () => {
       assert.equal((await fetch(`${atrium.gatewayUrl}/${ws}/get?subscription-key=${keys[ws]}&keep=1`)).status, 200);
       assert.equal((await fetch(`${atrium.gatewayUrl}/${ws}/get`)).status, 401);
     }
-    assert.equal((await fetch(`${atrium.gatewayUrl}/nowhere`)).status, 404);
+    assert.equal((await fetch(`${atrium.gatewayUrl}/nowhere?subscription-key=${keys.red}`)).status, 404);
   });
 
   after(async () => {
@@ -76,6 +76,7 @@ describe('gateway request logs and metrics', () => {
     assert.ok(denied && denied.error && denied.backendTimeMs === null, JSON.stringify(denied));
     const unrouted = all.find((r) => r.status === 404);
     assert.ok(unrouted && unrouted.workspace === '' && unrouted.apiId === null);
+    assert.equal(unrouted.url, '/nowhere');
   });
 
   it('shows a workspace its own records only, and refuses it the others and the federated view', async () => {

@@ -121,7 +121,7 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
         subscription,
         productKey,
         method: req.method ?? 'GET',
-        url: api && query !== '' && query.includes(api.keyQuery) ? withoutQueryParameter(path, getQuery(), api.keyQuery) : url,
+        url: logUrl(),
         status,
         responseTimeMs: performance.now() - started,
         backendTimeMs: ctx?.backendTimeMs ?? null,
@@ -130,6 +130,12 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
         clientIp,
         error: ctx?.lastError ? `${ctx.lastError.reason}: ${ctx.lastError.message}` : error,
       });
+    };
+
+    /** The URL as logged: without the subscription key (the API's query name, or the default one when no API matched). */
+    const logUrl = (): string => {
+      const name = api?.keyQuery ?? 'subscription-key';
+      return query !== '' && query.includes(name) ? withoutQueryParameter(path, getQuery(), name) : url;
     };
 
     const reply = (response: GatewayResponse): void => {
