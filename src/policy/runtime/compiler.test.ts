@@ -96,3 +96,14 @@ test('an observer sees every step, nested ones included, with its outcome', asyn
   await pipeline(fakeContext());
   assert.deepEqual(seen, ['choose[1]\\when[1]\\set-variable[1]:continue', 'choose[1]:continue', 'return-response[2]:respond']);
 });
+
+test('a backend failure on the implicit forward goes to on-error with forward-request as the source', async () => {
+  const ctx = fakeContext();
+  ctx.forward = async () => {
+    ctx.lastError = { source: 'forward-request', reason: 'BackendConnectionFailure', message: 'unreachable' };
+    return { status: 502, headers: [], body: null };
+  };
+  const response = await compile('<policies><inbound /><on-error><set-header name="x-e" exists-action="override"><value>@(context.LastError.Source + "/" + context.LastError.Section + "/" + context.LastError.Reason)</value></set-header></on-error></policies>')(ctx);
+  assert.equal(response.status, 502);
+  assert.equal(response.headers[response.headers.indexOf('x-e') + 1], 'forward-request/backend/BackendConnectionFailure');
+});

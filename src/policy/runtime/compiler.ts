@@ -82,7 +82,12 @@ function createRunner(
       if (outcome === undefined) {
         pc.section = 'backend';
         outcome = await runSteps(backend, pc);
-        if (outcome === undefined && implicitForward) outcome = await forward(pc);
+        if (outcome === undefined && implicitForward) {
+          outcome = await forward(pc);
+          if (outcome !== undefined && typeof outcome !== 'string') {
+            outcome.lastError ??= { source: 'forward-request', reason: outcome.reason, message: outcome.message, scope: '', section: 'backend', path: '', policyId: '' };
+          }
+        }
       } else outcome = undefined;
       if (outcome === undefined) {
         pc.ensureResponse();
