@@ -32,6 +32,11 @@ const compiler: PipelineCompiler = {
     if (!document) return undefined;
     const text = String(document.properties.value);
     if (text.includes('broken')) throw new Error('unknown policy <broken>');
+    if (text.includes('explode')) {
+      return function explode() {
+        throw new Error('a bug in a policy');
+      } as unknown as Pipeline;
+    }
     if (text.includes('mock')) {
       return async function mockResponse() {
         return { status: 200, headers: ['content-type', 'application/json'], body: JSON.stringify({ mocked: operation.name }) };
@@ -110,6 +115,15 @@ describe('compiled pipelines on the gateway', () => {
     assert.equal(failing.status, 500);
     assert.deepEqual(await failing.json(), { statusCode: 500, message: 'Internal server error' });
     assert.ok(host.runtime('managed')!.follower.current()!.failures.get('/workspaces/team/apis/failing')?.includes('broken'));
+    assert.equal((await fetch(`${gateway}/plain/items/1`)).status, 200);
+  });
+
+  it('turns a pipeline that throws into a 500 and carries on', async () => {
+    await ok(atrium, 'PUT', '/workspaces/team/apis/failing/policies/policy', policy('explode'));
+    await sync();
+    const response = await fetch(`${gateway}/failing/items/1`);
+    assert.equal(response.status, 500);
+    assert.deepEqual(await response.json(), { statusCode: 500, message: 'Internal server error' });
     assert.equal((await fetch(`${gateway}/plain/items/1`)).status, 200);
   });
 

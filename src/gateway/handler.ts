@@ -209,10 +209,18 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       upstream.stream(ctx, res);
       return;
     }
-    pipeline(ctx).then(reply, (thrown: Error) => {
+    const failed = (thrown: Error): void => {
       ctx!.lastError = { source: operation!.name, reason: 'PipelineError', message: thrown?.message ?? String(thrown) };
       reply(errorResponse(500, 'Internal server error'));
-    });
+    };
+    let outcome: Promise<GatewayResponse>;
+    try {
+      outcome = pipeline(ctx);
+    } catch (thrown) {
+      // A pipeline that throws before returning its promise is a bug too, not a crash.
+      return failed(thrown as Error);
+    }
+    outcome.then(reply, failed);
   };
 }
 
