@@ -32,6 +32,11 @@ const compiler: PipelineCompiler = {
     if (!document) return undefined;
     const text = String(document.properties.value);
     if (text.includes('broken')) throw new Error('unknown policy <broken>');
+    if (text.includes('bad-header')) {
+      return async function badHeader() {
+        return { status: 200, headers: ['x-bad', 'line\nbreak'], body: 'never sent' };
+      };
+    }
     if (text.includes('explode')) {
       return function explode() {
         throw new Error('a bug in a policy');
@@ -124,6 +129,14 @@ describe('compiled pipelines on the gateway', () => {
     const response = await fetch(`${gateway}/failing/items/1`);
     assert.equal(response.status, 500);
     assert.deepEqual(await response.json(), { statusCode: 500, message: 'Internal server error' });
+    assert.equal((await fetch(`${gateway}/plain/items/1`)).status, 200);
+  });
+
+  it('answers 500 for a response HTTP cannot carry, and carries on', async () => {
+    await ok(atrium, 'PUT', '/workspaces/team/apis/failing/policies/policy', policy('bad-header'));
+    await sync();
+    const response = await fetch(`${gateway}/failing/items/1`);
+    assert.equal(response.status, 500);
     assert.equal((await fetch(`${gateway}/plain/items/1`)).status, 200);
   });
 

@@ -220,7 +220,7 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       // A pipeline that throws before returning its promise is a bug too, not a crash.
       return failed(thrown as Error);
     }
-    outcome.then(reply, failed);
+    outcome.then(reply, failed).catch(() => res.destroy());
   };
 }
 
@@ -239,8 +239,17 @@ function send(req: IncomingMessage, res: ServerResponse, response: GatewayRespon
   }
   // Whatever the client sent that nobody read is drained, so the connection can be reused.
   if (!req.complete && req.readableFlowing === null) req.resume();
-  res.writeHead(response.status, response.headers);
   const body = response.body;
+  try {
+    res.writeHead(response.status, response.headers);
+  } catch {
+    // A status or header a pipeline produced that HTTP cannot carry: a 500 instead.
+    if (body instanceof Readable) discard(body);
+    const fallback = errorResponse(500, 'Internal server error');
+    res.writeHead(fallback.status, fallback.headers);
+    res.end(fallback.body);
+    return;
+  }
   if (body === null || req.method === 'HEAD') {
     if (body instanceof Readable) discard(body);
     res.end();
