@@ -54,6 +54,8 @@ for (const variant of stores) describe(`gateway subscription keys on ${variant.n
       ['suspended', '/apis', 'suspended'],
       ['submitted', '/apis/keyed', 'submitted'],
       ['cancelled', '/products/gold', 'cancelled'],
+      ['expired', '/apis', 'expired'],
+      ['rejected', '/apis/keyed', 'rejected'],
     ];
     for (const [name, scope, state] of subscriptions) {
       await ok(atrium, 'PUT', `/subscriptions/${name}`, { properties: { displayName: name, scope, state } });
@@ -103,7 +105,7 @@ for (const variant of stores) describe(`gateway subscription keys on ${variant.n
   });
 
   it('accepts only active subscriptions', async () => {
-    for (const name of ['suspended', 'submitted', 'cancelled']) {
+    for (const name of ['suspended', 'submitted', 'cancelled', 'expired', 'rejected']) {
       const response = await call('/keyed/get', { 'ocp-apim-subscription-key': keys[name].primaryKey });
       assert.equal(response.status, 401, name);
       assert.equal(((await response.json()) as { message: string }).message, INVALID);
