@@ -39,7 +39,18 @@ export const runtime: PolicyFactory = function compileValidateContent(input) {
   const map = input.child('content-type-map');
   const anyType = map ? input.constant('any-content-type-value', map) : undefined;
   const missingType = map ? input.constant('missing-content-type-value', map) : undefined;
-  const mapped = (map ? input.children('type', map) : []).map((t) => ({ from: input.constant('from', t)?.toLowerCase(), when: input.constant('when', t), to: input.constant('to', t)!.toLowerCase() }));
+  const mapped = (map ? input.children('type', map) : []).map((t) => {
+    const when = input.constant('when', t);
+    let pattern: RegExp | undefined;
+    if (when !== undefined) {
+      try {
+        pattern = new RegExp(when, 'i');
+      } catch {
+        input.fail(`'${when}' is not a valid regular expression`);
+      }
+    }
+    return { from: input.constant('from', t)?.toLowerCase(), when: pattern, to: input.constant('to', t)!.toLowerCase() };
+  });
   const representations = definitionRepresentations(input, inbound);
   const specified = new Map(representations.filter((r) => r.contentType).map((r) => [mediaType(r.contentType!), r]));
   const rules: ContentRule[] = input.children('content').map((c) => {
@@ -86,7 +97,7 @@ export const runtime: PolicyFactory = function compileValidateContent(input) {
     }
     let contentType = mediaType(getHeader(headers, 'content-type') ?? '');
     if (contentType === '' && missingType) contentType = mediaType(missingType);
-    for (const m of mapped) if ((m.from === undefined || m.from === contentType) && (m.when === undefined || new RegExp(m.when, 'i').test(contentType))) contentType = m.to;
+    for (const m of mapped) if ((m.from === undefined || m.from === contentType) && (m.when === undefined || m.when.test(contentType))) contentType = m.to;
     if (anyType && !specified.has(contentType)) contentType = mediaType(anyType);
     if (body.length === 0 && contentType === '') return undefined;
     if (specified.size > 0 && !specified.has(contentType)) {

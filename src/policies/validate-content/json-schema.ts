@@ -17,6 +17,23 @@ export interface SchemaOptions {
 }
 
 const patterns = new WeakMap<object, RegExp>();
+const patternPropertyLists = new WeakMap<object, readonly (readonly [RegExp, JsonSchema])[]>();
+
+/** `patternProperties` with their expressions compiled once per schema object (an invalid one matches nothing). */
+function compiledPatternProperties(schema: Record<string, unknown>): readonly (readonly [RegExp, JsonSchema])[] {
+  let list = patternPropertyLists.get(schema);
+  if (list === undefined) {
+    list = Object.entries((schema.patternProperties ?? {}) as Record<string, JsonSchema>).map(([p, sch]) => {
+      try {
+        return [new RegExp(p, 'u'), sch] as const;
+      } catch {
+        return [/(?!)/, sch] as const;
+      }
+    });
+    patternPropertyLists.set(schema, list);
+  }
+  return list;
+}
 
 /** The first problem found, as a message with the JSON path, or undefined when the value conforms. */
 export function checkSchema(value: unknown, schema: JsonSchema, options: SchemaOptions, path = '', depth = 0): string | undefined {
@@ -87,7 +104,7 @@ export function checkSchema(value: unknown, schema: JsonSchema, options: SchemaO
     if (typeof s.minProperties === 'number' && names.length < s.minProperties) return `${where(path)}has fewer than ${s.minProperties} properties.`;
     if (typeof s.maxProperties === 'number' && names.length > s.maxProperties) return `${where(path)}has more than ${s.maxProperties} properties.`;
     const declared = new Map(Object.keys(properties).map((k) => [options.caseInsensitivePropertyNames ? k.toLowerCase() : k, k]));
-    const patternProperties = Object.entries((s.patternProperties ?? {}) as Record<string, JsonSchema>).map(([p, sch]) => [new RegExp(p, 'u'), sch] as const);
+    const patternProperties = compiledPatternProperties(s);
     for (const name of names) {
       const key = declared.get(options.caseInsensitivePropertyNames ? name.toLowerCase() : name);
       const child = `${path}${path ? '.' : ''}${name}`;
