@@ -307,6 +307,24 @@ describe('control flow and errors', () => {
     assert.match(metadata.ctx.lastError!.message, /link-local/);
   });
 
+  test('wait runs its send-requests at once and waits for all', async () => {
+    const pipeline = compileDocuments(
+      [
+        policies({
+          inbound: `<wait for="all">
+              <send-request mode="new" response-variable-name="a"><set-url>${backend.url}/a</set-url></send-request>
+              <send-request mode="new" response-variable-name="b"><set-url>${backend.url}/b</set-url></send-request>
+            </wait>
+            <return-response><set-body>@(((IResponse)context.Variables["a"]).StatusCode + "," + ((IResponse)context.Variables["b"]).StatusCode)</set-body></return-response>`,
+        }),
+      ],
+      testServices(),
+    );
+    const result = await run(pipeline, gatewayContext(backend.url));
+    assert.equal(result.text, '200,200');
+    assert.deepEqual(backend.requests.slice(-2).map((r) => r.url).sort(), ['/a', '/b']);
+  });
+
   test('send-request keeps the response in a variable; return-response sends it', async () => {
     const pipeline = compileDocuments(
       [
