@@ -40,6 +40,7 @@ export const runtime: PolicyFactory = function compileValidateJwt(input) {
       if (text !== '') staticKeys.push(symmetricKey(text));
     }
   }
+  if (input.child('decryption-keys')) input.services.log('validate-jwt: encrypted tokens are not supported by Atrium; <decryption-keys> is ignored');
   const configs = input.children('openid-config').map((c) => input.value('url', c)!);
   const listOf = (container: string, item: string): Value[] => {
     const c = input.child(container);
