@@ -273,6 +273,26 @@ describe('control flow and errors', () => {
     }
   });
 
+  test('forward-request follows redirects when asked: 307 keeps the method and body, 303 continues as GET', async () => {
+    const hops = await startBackend('hops');
+    hops.respondWith((req, res) => {
+      if (req.url === '/start') res.writeHead(307, { location: '/second' }).end();
+      else if (req.url === '/second') res.writeHead(303, { location: `${hops.url}/final?x=1` }).end();
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end(`${req.method} ${req.url} ${req.body.toString()}`);
+    });
+    try {
+      const follow = compileDocuments([policies({ backend: '<forward-request follow-redirects="true" />' })], testServices());
+      const result = await run(follow, gatewayContext(hops.url, { method: 'POST', path: '/start', body: 'payload', stream: true }));
+      assert.equal(result.status, 200);
+      assert.equal(result.text, 'GET /final?x=1 ');
+      assert.deepEqual(hops.requests.map((r) => `${r.method} ${r.url} ${r.body.toString()}`), ['POST /start payload', 'POST /second payload', 'GET /final?x=1 ']);
+      const plain = compileDocuments([policies({ backend: '<forward-request />' })], testServices());
+      assert.equal((await run(plain, gatewayContext(hops.url, { path: '/start' }))).status, 307);
+    } finally {
+      await hops.close();
+    }
+  });
+
   test('set-backend-service by base-url and by backend-id', async () => {
     const other = await startBackend('other');
     try {
