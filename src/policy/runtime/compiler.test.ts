@@ -107,3 +107,20 @@ test('a backend failure on the implicit forward goes to on-error with forward-re
   assert.equal(response.status, 502);
   assert.equal(response.headers[response.headers.indexOf('x-e') + 1], 'forward-request/backend/BackendConnectionFailure');
 });
+
+test('context.Timestamp and Elapsed count from the start of the request, whatever the policies changed', async () => {
+  const services = testServices();
+  const start = services.clock.at;
+  const pipeline = compilePolicy(
+    parsePolicyDocument(
+      '<policies><inbound><set-variable name="t0" value="@(context.Timestamp.Ticks)" /><set-header name="x" exists-action="override"><value>1</value></set-header><set-variable name="t1" value="@(context.Timestamp.Ticks)" /><set-variable name="e" value="@(context.Elapsed.TotalMilliseconds)" /><return-response><set-body>@(((long)context.Variables["t0"] == (long)context.Variables["t1"]).ToString() + "|" + context.Variables["e"].ToString())</set-body></return-response></inbound></policies>',
+      { format: 'rawxml' },
+    ),
+    { services: { ...services, now: () => (services.clock.at += 5) } },
+  ).pipeline;
+  const response = await pipeline(fakeContext());
+  assert.ok(services.clock.at > start);
+  const [same, elapsed] = String(response.body).split('|');
+  assert.equal(same, 'True');
+  assert.ok(Number(elapsed) > 0);
+});

@@ -28,6 +28,8 @@ export class PolicyContext {
   cacheHit = false;
   /** Whether the backend was called. */
   forwarded = false;
+  /** When the pipeline started (epoch ms): `context.Timestamp`, and what `context.Elapsed` counts from. */
+  readonly started: number;
   private originalUrlSource: UrlSource | undefined;
   private sourceObject: ExpressionSource | undefined;
   private requestSourceObject: RequestSource | undefined;
@@ -43,6 +45,7 @@ export class PolicyContext {
     this.originalQuery = gateway.request.query;
     this.services = services;
     this.keepRequestBody = keepRequestBody;
+    this.started = services.now();
   }
 
   /** The URL the caller used, as it was before any policy ran (read on first use, before changes). */
@@ -233,6 +236,9 @@ class ExpressionSource implements ContextSource {
   }
   get requestId(): string {
     return this.pc.gateway.requestId;
+  }
+  get timestamp(): number {
+    return this.pc.started;
   }
   get tracing(): boolean {
     return this.pc.services.trace !== undefined;
