@@ -68,10 +68,9 @@ export function compileLiquid(template: string, target: MessageTarget, fail: (me
       if (token.kind === 'text') nodes.push({ kind: 'text', text: token.text });
       else if (token.kind === 'output') nodes.push({ kind: 'output', value: parseExpression(token.text, fail) });
       else {
-        const [word, ...restWords] = token.text.trim().split(/\s+/);
+        const word = token.text.trim().split(/\s+/)[0];
         const rest = token.text.trim().slice(word.length).trim();
         if (until.includes(word)) return { nodes, end: word, rest };
-        void restWords;
         switch (word) {
           case 'if':
           case 'unless': {
@@ -109,11 +108,9 @@ export function compileLiquid(template: string, target: MessageTarget, fail: (me
             nodes.push({ kind: 'assign', name: m[1], value: parseExpression(m[2], fail) });
             break;
           }
-          case 'comment': {
-            const skipped = parseNodes(['endcomment']);
-            void skipped;
+          case 'comment':
+            parseNodes(['endcomment']);
             break;
-          }
           default:
             fail(`the Liquid tag '{% ${word} %}' is not supported by Atrium`);
         }
