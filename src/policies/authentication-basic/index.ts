@@ -7,7 +7,7 @@ export const runtime: PolicyFactory = function compileAuthenticationBasic(input)
   const password = input.value('password')!;
   return function authenticationBasic(pc) {
     setHeader(pc.gateway.request.headers, 'Authorization', `Basic ${Buffer.from(`${username(pc)}:${password(pc)}`).toString('base64')}`);
-    pc.touch();
+    pc.touch('headers');
     return undefined;
   };
 };

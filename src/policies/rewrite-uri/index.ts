@@ -29,7 +29,7 @@ export const runtime: PolicyFactory = function compileRewriteUri(input) {
     }
     request.path = path === '/' && text === '' ? '' : path;
     request.query = query.toString();
-    pc.touch();
+    pc.touch('url');
     return undefined;
   };
 };

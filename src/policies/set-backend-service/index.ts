@@ -33,7 +33,7 @@ export const runtime: PolicyFactory = function compileSetBackendService(input) {
       }
       pc.gateway.upstream = target;
     }
-    pc.touch();
+    pc.touch('url');
     return undefined;
   };
 };

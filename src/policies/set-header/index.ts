@@ -29,7 +29,7 @@ export const runtime: PolicyFactory = function compileSetHeader(input) {
       default:
         setHeader(headers, header, joined(pc));
     }
-    pc.touch();
+    pc.touch(target === 'request' ? 'headers' : 'response-headers');
     return undefined;
   };
 };

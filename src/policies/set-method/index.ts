@@ -5,7 +5,7 @@ export const runtime: PolicyFactory = function compileSetMethod(input) {
   const method = input.text() ?? input.fail('a method is required');
   return function setMethod(pc) {
     pc.gateway.request.method = method(pc).trim().toUpperCase();
-    pc.touch();
+    pc.touch('method');
     return undefined;
   };
 };

@@ -39,7 +39,7 @@ export const runtime: PolicyFactory = function compileSetQueryParameter(input) {
       }
     }
     request.query = next.join('&');
-    pc.touch();
+    pc.touch('url');
     return undefined;
   };
 };

@@ -11,7 +11,7 @@ export const runtime: PolicyFactory = function compileSetStatus(input) {
     const response = pc.ensureResponse();
     response.status = status;
     response.reason = reason ? reason(pc) : (STATUS_CODES[status] ?? '');
-    pc.touch();
+    pc.touch('status');
     return undefined;
   };
 };

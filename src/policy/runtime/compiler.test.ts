@@ -124,3 +124,31 @@ test('context.Timestamp and Elapsed count from the start of the request, whateve
   assert.equal(same, 'True');
   assert.ok(Number(elapsed) > 0);
 });
+
+test('expressions see every change policies make to the request and response, in order', async () => {
+  const ctx = fakeContext();
+  ctx.forward = async () => ({ status: 200, headers: ['x-backend', 'b'], body: 'ok' });
+  const h = (name: string) => `context.Request.Headers.GetValueOrDefault(&quot;${name}&quot;, &quot;none&quot;)`;
+  const response = await compile(`<policies>
+    <inbound>
+      <set-variable name="a" value="@(${h('x')})" />
+      <set-header name="x" exists-action="override"><value>1</value></set-header>
+      <set-variable name="b" value="@(${h('x')})" />
+      <set-variable name="q0" value="@(context.Request.Url.Query.GetValueOrDefault(&quot;q&quot;, &quot;none&quot;))" />
+      <set-query-parameter name="q" exists-action="override"><value>2</value></set-query-parameter>
+      <set-variable name="q1" value="@(context.Request.Url.Query.GetValueOrDefault(&quot;q&quot;, &quot;none&quot;))" />
+      <set-method>PUT</set-method>
+      <set-variable name="m" value="@(context.Request.Method)" />
+    </inbound>
+    <outbound>
+      <set-variable name="s0" value="@(context.Response.StatusCode)" />
+      <set-variable name="r0" value="@(context.Response.Headers.GetValueOrDefault(&quot;x-out&quot;, &quot;none&quot;))" />
+      <set-status code="201" />
+      <set-header name="x-out" exists-action="override"><value>o</value></set-header>
+      <set-variable name="s1" value="@(context.Response.StatusCode)" />
+      <set-variable name="r1" value="@(context.Response.Headers.GetValueOrDefault(&quot;x-out&quot;, &quot;none&quot;))" />
+      <set-body>@(string.Join(",", new [] { "a", "b", "q0", "q1", "m", "s0", "r0", "s1", "r1" }.Select(n =&gt; context.Variables[n].ToString())))</set-body>
+    </outbound>
+  </policies>`)(ctx);
+  assert.equal(response.body, 'none,1,none,2,PUT,200,none,201,o');
+});

@@ -62,13 +62,43 @@ export class PolicyContext {
 
   /** The expression context, as of the current request and response. */
   expr(): ExpressionContext {
-    return (this.expression ??= createExpressionContext(this.source()));
+    let expression = this.expression;
+    if (expression === undefined) {
+      const served = this.requestSourceObject;
+      if (served !== undefined) served.headersServed = served.urlServed = false;
+      this.responseHeadersServed = false;
+      expression = this.expression = createExpressionContext(this.source());
+    }
+    return expression;
   }
 
-  /** A policy changed the request or response: expressions see the change from now on. */
-  touch(): void {
+  /**
+   * A policy changed the request or response: expressions see the change from now on. The
+   * expression context keeps what it has read (header dictionaries, URLs), so it is rebuilt when
+   * a changed part was read by it — or always, for a change not named.
+   */
+  touch(part?: 'headers' | 'url' | 'method' | 'status' | 'response-headers'): void {
+    if (this.expression === undefined) return;
+    const served = this.requestSourceObject;
+    switch (part) {
+      case 'method':
+      case 'status':
+        return; // read live by the expression context
+      case 'headers':
+        if (served !== undefined && !served.headersServed) return;
+        break;
+      case 'url':
+        if (served !== undefined && !served.urlServed) return;
+        break;
+      case 'response-headers':
+        if (!this.responseHeadersServed) return;
+        break;
+    }
     this.expression = undefined;
   }
+
+  /** Set when the current expression context read the response's headers. */
+  responseHeadersServed = false;
 
   /** Runs `fn` once the response is final (after outbound or on-error). */
   onFinish(fn: () => unknown): void {
@@ -179,7 +209,7 @@ class ExpressionSource implements ContextSource {
   }
   get response(): ResponseSource | null {
     const response = this.pc.response;
-    return response === undefined ? null : responseSource(response);
+    return response === undefined ? null : responseSource(response, this.pc);
   }
   get variables(): Map<string, unknown> {
     return this.pc.variables;
@@ -261,6 +291,9 @@ const operationInfos = new WeakMap<object, NonNullable<ContextSource['operation'
 class RequestSource {
   private readonly pc: PolicyContext;
   private bodySource: BodySource | undefined;
+  /** Whether the current expression context has read (and keeps) the headers, the URL. */
+  headersServed = false;
+  urlServed = false;
   constructor(pc: PolicyContext) {
     this.pc = pc;
   }
@@ -268,6 +301,7 @@ class RequestSource {
     return this.pc.gateway.request.method;
   }
   get url(): UrlSource {
+    this.urlServed = true;
     const gateway = this.pc.gateway;
     const request = gateway.request;
     const target = gateway.upstream;
@@ -280,6 +314,7 @@ class RequestSource {
     return typeof given === 'string' && given.includes('://') ? given : this.pc.originalUrlForExpressions();
   }
   get headers(): Map<string, string[]> {
+    this.headersServed = true;
     return headersToMap(this.pc.gateway.request.headers);
   }
   get body(): BodySource | null {
@@ -305,11 +340,16 @@ class RequestSource {
   }
 }
 
-function responseSource(response: ResponseState): ResponseSource {
+function responseSource(response: ResponseState, pc: PolicyContext): ResponseSource {
   return {
-    statusCode: response.status,
-    statusReason: response.reason,
+    get statusCode() {
+      return response.status;
+    },
+    get statusReason() {
+      return response.reason;
+    },
     get headers() {
+      pc.responseHeadersServed = true;
       return headersToMap(response.headers);
     },
     body:
