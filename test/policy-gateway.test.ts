@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGatewayHost, type GatewayHost } from '../src/gateway/host.ts';
 import { createPolicyCompiler } from '../src/policy/runtime/index.ts';
+import { createRedisCounters } from '../src/counters/index.ts';
+import { randomBytes } from 'node:crypto';
+import { REDIS_URL, redisAvailable } from './support/services.ts';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
 import { startBackend, type RecordingBackend } from './support/backend.ts';
 
@@ -94,5 +97,59 @@ describe('policies on the gateway', () => {
     const response = await atrium.call('PUT', '/workspaces/team/apis/orders/policies/policy', { properties: { format: 'rawxml', value: '<policies>\n<inbound>\n<set-header name="x">\n</inbound></policies>' } });
     assert.equal(response.status, 400);
     assert.match(response.text, /line 4, column 1/);
+  });
+});
+
+const redis = await redisAvailable();
+
+describe('rate limits across two gateways sharing Redis', { skip: redis === true ? false : redis }, () => {
+  let atrium: RunningAtrium;
+  let backend: RecordingBackend;
+  const hosts: GatewayHost[] = [];
+  const urls: string[] = [];
+  // Two gateways, each with its own Redis client, sharing one key space.
+  const prefix = `atrium-test:${randomBytes(4).toString('hex')}:`;
+  const counters = [0, 1].map(() => createRedisCounters({ url: REDIS_URL, prefix }));
+  let key: string;
+
+  before(async () => {
+    atrium = await startAtrium();
+    backend = await startBackend('echo');
+    await ok(atrium, 'PUT', '/apis/limited', { properties: { path: 'limited', serviceUrl: backend.url } });
+    await ok(atrium, 'PUT', '/apis/limited/operations/get', { properties: { displayName: 'get', method: 'GET', urlTemplate: '/' } });
+    await ok(atrium, 'PUT', '/subscriptions/s1', { properties: { displayName: 's1', scope: '/apis/limited', state: 'active' } });
+    key = (await ok(atrium, 'POST', '/subscriptions/s1/listSecrets')).primaryKey;
+    await ok(atrium, 'PUT', '/apis/limited/policies/policy', document('<base /><rate-limit calls="5" renewal-period="60" />'));
+    for (let i = 0; i < 2; i++) {
+      const host = createGatewayHost({
+        store: atrium.atrium.store,
+        reveal: atrium.atrium.engine.revealProperties,
+        host: '127.0.0.1',
+        managedPort: 0,
+        pipelines: createPolicyCompiler({ reveal: atrium.atrium.engine.revealProperties, services: { counters: counters[i] } }),
+      });
+      hosts.push(host);
+      urls.push((await host.listen()).managed);
+    }
+  });
+
+  after(async () => {
+    for (const host of hosts) await host.close();
+    for (const c of counters) await c.close();
+    await atrium?.close();
+    await backend?.close();
+  });
+
+  it('counts calls to either gateway against one limit: the sixth call is 429 with Retry-After', async () => {
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 6; i++) {
+      last = await fetch(`${urls[i % 2]}/limited/`, { headers: { 'ocp-apim-subscription-key': key } });
+      statuses.push(last.status);
+      if (i < 5) await last.arrayBuffer();
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+    assert.ok(Number(last!.headers.get('retry-after')) > 0);
+    assert.match(((await last!.json()) as { message: string }).message, /^Rate limit is exceeded\. Try again in \d+ seconds\.$/);
   });
 });
