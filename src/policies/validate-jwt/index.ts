@@ -3,7 +3,7 @@ import { parseJwt } from '../../policy/expressions/library-more.ts';
 import { getHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
 import type { Outcome, PolicyFactory, Value } from '../../policy/runtime/types.ts';
-import { KeySetCache, rsaKey, symmetricKey, type VerificationKey } from './keys.ts';
+import { DEFAULT_KEY_HOSTS, KeySetCache, rsaKey, symmetricKey, type VerificationKey } from './keys.ts';
 
 const keySets = new KeySetCache();
 
@@ -94,7 +94,7 @@ export const runtime: PolicyFactory = function compileValidateJwt(input) {
         keys = [...staticKeys];
         for (const url of configs) {
           try {
-            keys.push(...(await keySets.get(url(pc), services.keyHosts ?? [], services.now(), services.dispatcher)).keys);
+            keys.push(...(await keySets.get(url(pc), services.keyHosts ?? DEFAULT_KEY_HOSTS, services.now(), services.dispatcher)).keys);
           } catch (error) {
             services.log(`validate-jwt: signing keys could not be read: ${(error as Error).message}`);
           }

@@ -20,6 +20,22 @@ function toBase64Url(text: string): string {
   return text.trim().replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * Where keys are fetched from when the gateway names no key hosts: the public identity providers
+ * API teams use most (Microsoft Entra ID and B2C, Google, Auth0, Okta).
+ */
+export const DEFAULT_KEY_HOSTS: readonly string[] = [
+  'login.microsoftonline.com',
+  'login.windows.net',
+  'sts.windows.net',
+  '*.b2clogin.com',
+  '*.ciamlogin.com',
+  'accounts.google.com',
+  'www.googleapis.com',
+  '*.auth0.com',
+  '*.okta.com',
+];
+
 /** Whether `host` matches one of the allowed patterns (`example.com`, `*.example.com`). */
 export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   const h = host.toLowerCase();

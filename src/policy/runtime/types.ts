@@ -99,7 +99,8 @@ export interface PolicyServices {
   readonly outbound?: OutboundRules;
   /**
    * Hosts validate-jwt may fetch `openid-config` and JWKS documents from (exact host names, or
-   * `*.example.com`). Empty: no fetches.
+   * `*.example.com`). Undefined: the common public identity providers (validate-jwt/keys.ts);
+   * empty: no fetches.
    */
   readonly keyHosts?: readonly string[];
   /** The logger resource named by log-to-eventhub, in the document's workspace. */
