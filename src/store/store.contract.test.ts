@@ -152,6 +152,16 @@ for (const impl of [sqliteImplementation(), postgresImplementation()]) {
       assert.deepEqual(await store.referencesTo('/apis/echo'), []);
     });
 
+    it('replaces a record\'s references: kept ones stay, dropped ones go, new ones come', async () => {
+      const refs = async (): Promise<string[]> => (await store.referencesFrom('/tags/t1/apilinks/x')).map((r) => `${r.property}:${r.toKey}`).sort();
+      await store.write((tx) => tx.setReferences('/tags/t1/apilinks/x', [{ toKey: '/apis/a', property: 'apiId' }, { toKey: '/apis/b', property: 'apiId' }]));
+      assert.deepEqual(await refs(), ['apiId:/apis/a', 'apiId:/apis/b']);
+      await store.write((tx) => tx.setReferences('/tags/t1/apilinks/x', [{ toKey: '/apis/b', property: 'apiId' }, { toKey: '/apis/c', property: 'other' }]));
+      assert.deepEqual(await refs(), ['apiId:/apis/b', 'other:/apis/c']);
+      await store.write((tx) => tx.setReferences('/tags/t1/apilinks/x', []));
+      assert.deepEqual(await refs(), []);
+    });
+
     it('records every committed write in the change feed, in revision order', async () => {
       const start = await store.currentRevision();
       await store.write((tx) => tx.put(record('/apis/feed')));

@@ -115,9 +115,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     });
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ value: string }>("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'revision' RETURNING value");
-      const revision = Number(rows[0].value);
+      // One round trip: open the transaction and take the revision (which serializes writers).
+      const opened = (await client.query("BEGIN; UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'revision' RETURNING value")) as unknown as pg.QueryResult<{ value: string }>[];
+      const revision = Number(opened[1].rows[0].value);
       const ops = createReader(client);
       const recordChange = async (key: string, kind: string, workspace: string, op: 'put' | 'delete'): Promise<void> => {
         await client.query(
@@ -132,13 +132,20 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           const at = new Date();
           let result;
           try {
+            // The record and its change-feed entry in one statement.
             result = await client.query<{ created_at: Date }>(
-              `INSERT INTO resources (key, id, kind, parent_key, workspace, name, unique_key, properties, revision, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-               ON CONFLICT (key) DO UPDATE SET id = excluded.id, kind = excluded.kind, parent_key = excluded.parent_key,
-                 workspace = excluded.workspace, name = excluded.name, unique_key = excluded.unique_key,
-                 properties = excluded.properties, revision = excluded.revision, updated_at = excluded.updated_at
-               RETURNING created_at`,
+              `WITH written AS (
+                 INSERT INTO resources (key, id, kind, parent_key, workspace, name, unique_key, properties, revision, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                 ON CONFLICT (key) DO UPDATE SET id = excluded.id, kind = excluded.kind, parent_key = excluded.parent_key,
+                   workspace = excluded.workspace, name = excluded.name, unique_key = excluded.unique_key,
+                   properties = excluded.properties, revision = excluded.revision, updated_at = excluded.updated_at
+                 RETURNING created_at
+               ), change AS (
+                 INSERT INTO changes (revision, key, kind, workspace, op) VALUES ($9, $1, $3, $5, 'put')
+                 ON CONFLICT (revision, key) DO UPDATE SET op = excluded.op
+               )
+               SELECT created_at FROM written`,
               [record.key, record.id, record.kind, record.parentKey, record.workspace, record.name, record.uniqueKey, JSON.stringify(record.properties), revision, at],
             );
           } catch (error) {
@@ -147,7 +154,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             }
             throw error;
           }
-          await recordChange(record.key, record.kind, record.workspace, 'put');
           return { ...record, revision, createdAt: result.rows[0].created_at.toISOString(), updatedAt: at.toISOString() };
         },
         async delete(key: string): Promise<boolean> {
@@ -158,10 +164,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           return true;
         },
         async setReferences(fromKey: string, refs: readonly Omit<Reference, 'fromKey'>[]): Promise<void> {
-          await client.query('DELETE FROM refs WHERE from_key = $1', [fromKey]);
-          for (const ref of refs) {
-            await client.query('INSERT INTO refs (from_key, to_key, property) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [fromKey, ref.toKey, ref.property]);
-          }
+          // Keep the references that stay, drop the others, add the new ones: one statement.
+          await client.query(
+            `WITH wanted AS (SELECT * FROM unnest($2::text[], $3::text[]) AS u(to_key, property)),
+             dropped AS (
+               DELETE FROM refs r WHERE r.from_key = $1
+                 AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.to_key = r.to_key AND w.property = r.property)
+             )
+             INSERT INTO refs (from_key, to_key, property) SELECT $1, to_key, property FROM wanted ON CONFLICT DO NOTHING`,
+            [fromKey, refs.map((r) => r.toKey), refs.map((r) => r.property)],
+          );
         },
         async setMeta(key: string, value: string): Promise<void> {
           await client.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
