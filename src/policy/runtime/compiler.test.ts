@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { parsePolicyDocument, PolicyError } from '../index.ts';
 import { policyRuntimes } from '../../policies/runtimes.ts';
@@ -151,4 +152,16 @@ test('expressions see every change policies make to the request and response, in
     </outbound>
   </policies>`)(ctx);
   assert.equal(response.body, 'none,1,none,2,PUT,200,none,201,o');
+});
+
+test('a body larger than a policy may read is 413 for a request, without reaching the backend', async () => {
+  const ctx = fakeContext();
+  ctx.request.body = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
+  const pipeline = compilePolicy(parsePolicyDocument('<policies><inbound><find-and-replace from="a" to="b" /></inbound></policies>', { format: 'rawxml' }), {
+    services: { ...testServices(), maxBodyBytes: 1000 },
+  }).pipeline;
+  const response = await pipeline(ctx);
+  assert.equal(response.status, 413);
+  assert.equal(ctx.lastError?.reason, 'BodyTooLarge');
+  assert.equal(ctx.calls, 0);
 });

@@ -121,7 +121,7 @@ export class PolicyContext {
   /** The request body, read into memory once (the stream is replaced by the buffer). */
   async requestBody(): Promise<Buffer> {
     const request = this.gateway.request;
-    const buffer = await toBuffer(request.body);
+    const buffer = await toBuffer(request.body, this.services.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 'request');
     request.body = buffer.length === 0 && request.body === null ? null : buffer;
     return buffer;
   }
@@ -139,7 +139,7 @@ export class PolicyContext {
   async responseBody(): Promise<Buffer> {
     const response = this.response;
     if (response === undefined) return Buffer.alloc(0);
-    const buffer = await toBuffer(response.body);
+    const buffer = await toBuffer(response.body, this.services.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 'response');
     response.body = buffer;
     return buffer;
   }
@@ -390,12 +390,34 @@ function joinQuery(a: string, b: string): string {
   return `${a}&${b}`;
 }
 
-export async function toBuffer(body: Readable | Buffer | string | null): Promise<Buffer> {
+/** Bodies a policy reads are held in memory up to this size by default (64 MiB). */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** A body a policy needed is larger than the gateway reads into memory. */
+export class BodyTooLargeError extends Error {
+  readonly which: 'request' | 'response';
+  constructor(which: 'request' | 'response', limit: number) {
+    super(`The ${which} body is larger than the ${limit} bytes a policy may read.`);
+    this.name = 'BodyTooLargeError';
+    this.which = which;
+  }
+}
+
+export async function toBuffer(body: Readable | Buffer | string | null, limit = Infinity, which: 'request' | 'response' = 'request'): Promise<Buffer> {
   if (body === null) return Buffer.alloc(0);
   if (Buffer.isBuffer(body)) return body;
   if (typeof body === 'string') return Buffer.from(body);
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > limit) {
+      body.destroy();
+      throw new BodyTooLargeError(which, limit);
+    }
+    chunks.push(buffer);
+  }
   return Buffer.concat(chunks);
 }
 

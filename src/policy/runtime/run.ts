@@ -1,6 +1,6 @@
 import { errorResponse } from '../../gateway/context.ts';
 import { ExpressionError } from '../expressions/index.ts';
-import type { PolicyContext } from './context.ts';
+import { BodyTooLargeError, type PolicyContext } from './context.ts';
 import { type LastError, type Outcome, type PolicyFailure, type ResponseState, type Step } from './types.ts';
 
 /** Runs steps in order; stops at the first outcome that is not "continue". */
@@ -36,6 +36,10 @@ function locate(outcome: PolicyFailure, step: Step): LastError {
 }
 
 function exceptionFailure(step: Step, error: unknown): PolicyFailure {
+  if (error instanceof BodyTooLargeError) {
+    const response = error.which === 'request' ? errorResponse(413, 'Request entity too large') : errorResponse(502, 'Bad gateway');
+    return { kind: 'error', reason: 'BodyTooLarge', message: error.message, response: { status: response.status, reason: '', headers: [...response.headers], body: response.body } };
+  }
   if (error instanceof ExpressionError) {
     return { kind: 'error', reason: 'ExpressionValueEvaluationFailure', message: `Expression evaluation failed. ${error.message}` };
   }

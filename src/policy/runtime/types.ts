@@ -91,6 +91,8 @@ export interface PolicyServices {
    * the default for all: a counter store outage does not take the APIs down.
    */
   readonly failClosed?: readonly string[];
+  /** The largest body a policy may read into memory (64 MiB by default): beyond, 413 (request) or 502 (response). */
+  readonly maxBodyBytes?: number;
   /** Warnings about the configuration or shared services (never secrets). */
   readonly log: (message: string) => void;
   /** For send-request, send-one-way-request and key fetches; undici's global dispatcher by default. */
