@@ -41,6 +41,7 @@ for (const variant of stores) describe(`gateway subscription keys on ${variant.n
     await api('inopen');
     await api('free', { subscriptionRequired: false });
     await api('custom', { subscriptionKeyParameterNames: { header: 'X-Api-Key', query: 'apikey' } });
+    await api('stripped', { stripSubscriptionKey: true });
     await ok(atrium, 'PUT', '/products/gold', { properties: { displayName: 'Gold', state: 'published', subscriptionRequired: true } });
     await ok(atrium, 'PUT', '/products/gold/apiLinks/keyed', { properties: { apiId: '/apis/keyed' } });
     await ok(atrium, 'PUT', '/products/open', { properties: { displayName: 'Open', state: 'published', subscriptionRequired: false } });
@@ -95,6 +96,16 @@ for (const variant of stores) describe(`gateway subscription keys on ${variant.n
         assert.equal(byQuery.status, 200, `${name} by query`);
       }
     }
+  });
+
+  it('strips the key before the backend when the API says so', async () => {
+    const byHeader = await call('/stripped/get?x=1', { 'ocp-apim-subscription-key': keys.all.primaryKey });
+    assert.equal(byHeader.status, 200);
+    assert.equal(backend.last()!.headers['ocp-apim-subscription-key'], undefined);
+    const byQuery = await call(`/stripped/get?x=1&subscription-key=${keys.all.primaryKey}`);
+    assert.equal(byQuery.status, 200);
+    assert.ok(!backend.last()!.url.includes(keys.all.primaryKey), backend.last()!.url);
+    assert.match(backend.last()!.url, /x=1/);
   });
 
   it('refuses a key outside its scope', async () => {

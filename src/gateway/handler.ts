@@ -195,7 +195,9 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       productKey,
       clientIp,
       originalUrl: `${protocol}://${req.headers.host ?? ''}${url}`,
-      request: { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null },
+      request: api.stripKey
+        ? { method, path: route.remainder, query: withoutParameter(query, api.keyQuery), headers: withoutHeader(forwardedHeaders(req, clientIp, protocol), api.keyHeader), body: hasBody ? req : null }
+        : { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null },
       upstream: api.upstream,
       timeoutMs: upstream.defaultTimeoutMs,
       lastError: undefined,
@@ -280,6 +282,21 @@ function headerValue(req: IncomingMessage, lowerCaseName: string): string | unde
 function clientAddress(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** A flat header list without `lowerName`. */
+function withoutHeader(headers: string[], lowerName: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (headers[i].toLowerCase() !== lowerName) out.push(headers[i], headers[i + 1]);
+  return out;
+}
+
+/** A query string without the parameter `name`. */
+function withoutParameter(query: string, name: string): string {
+  if (query === '' || !query.includes(name)) return query;
+  const params = new URLSearchParams(query);
+  params.delete(name);
+  return params.toString();
 }
 
 function forwardedHeaders(req: IncomingMessage, clientIp: string, protocol: string): string[] {

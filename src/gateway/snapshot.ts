@@ -103,6 +103,8 @@ export interface CompiledApi {
   /** The same header as the API names it (for WWW-Authenticate). */
   readonly keyHeaderName: string;
   readonly keyQuery: string;
+  /** Remove the subscription key before forwarding (the API's `stripSubscriptionKey`). */
+  readonly stripKey?: boolean;
   readonly operations: OperationTable;
   /** Set when the API's configuration is unusable; the API then answers 500 and the gateway carries on. */
   readonly failure: string | undefined;
@@ -301,6 +303,7 @@ export function compileApi(
     keyHeader: (names.header || DEFAULT_KEY_HEADER).toLowerCase(),
     keyHeaderName: names.header || 'Ocp-Apim-Subscription-Key',
     keyQuery: names.query || DEFAULT_KEY_QUERY,
+    stripKey: p.stripSubscriptionKey === true,
     operations: operationTable(compiledOps),
     failure: failures.length > 0 ? failures.join('; ') : undefined,
     fingerprint,

@@ -74,6 +74,9 @@ export const apiProperties = closed({
   isOnline: Type.Optional(Type.Boolean({ description: 'Computed: whether the revision is reachable through the gateway.' })),
   sourceApiId: Type.Optional(resourceId('API identifier of the source API (a new revision is copied from it).')),
   subscriptionRequired: Type.Optional(Type.Boolean({ description: 'Whether an API or product subscription is required.' })),
+  stripSubscriptionKey: Type.Optional(
+    Type.Boolean({ description: "Atrium: remove the subscription key (header and query parameter) before the request reaches the backend; by default it is forwarded, as Azure does." }),
+  ),
   subscriptionKeyParameterNames: Type.Optional(
     closed({
       header: Type.Optional(Type.String({ description: 'Subscription key header name.' })),
