@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import type { Change, ResourceRecord } from '../store/store.ts';
 import type { Pipeline } from './context.ts';
 import { createRouter } from './router.ts';
@@ -366,27 +367,45 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     schedulePersist();
   };
 
-  // Persistence of the last good configuration: sealed records as the store holds them.
+  // Persistence of the last good configuration: sealed records as the store holds them. The file
+  // is written in slices between requests (no long event-loop block even at 10,000 APIs) and at
+  // most once per interval that grows with the time a write takes (at most ~5% of the time).
   let persistTimer: NodeJS.Timeout | undefined;
-  const persistNow = (): void => {
+  let persisting: Promise<void> | undefined;
+  let persistIntervalMs = 200;
+  const persistNow = async (): Promise<void> => {
     if (!options.snapshotFile || !snapshot) return;
+    const started = performance.now();
     const records: ResourceRecord[] = [];
     for (const map of byKind.values()) records.push(...map.values());
-    const data: PersistedConfig = { format: SNAPSHOT_FORMAT, gatewayId, revision, gateway: gatewayRecord, workspaces: [...workspaces], records };
+    const head = JSON.stringify({ format: SNAPSHOT_FORMAT, gatewayId, revision, gateway: gatewayRecord, workspaces: [...workspaces] });
+    const parts: string[] = [`${head.slice(0, -1)},"records":[`];
+    for (let i = 0; i < records.length; i += 500) {
+      parts.push((i > 0 ? ',' : '') + records.slice(i, i + 500).map((r) => JSON.stringify(r)).join(','));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    parts.push(']}');
     try {
       const tmp = `${options.snapshotFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
-      renameSync(tmp, options.snapshotFile);
+      await writeFile(tmp, parts.join(''), { mode: 0o600 });
+      await rename(tmp, options.snapshotFile);
     } catch (error) {
       log(`could not persist the configuration snapshot: ${(error as Error).message}`);
     }
+    persistIntervalMs = Math.min(60_000, Math.max(200, 20 * (performance.now() - started)));
   };
   const schedulePersist = (): void => {
     if (!options.snapshotFile || persistTimer) return;
     persistTimer = setTimeout(() => {
       persistTimer = undefined;
-      persistNow();
-    }, 200);
+      if (persisting) {
+        schedulePersist();
+        return;
+      }
+      persisting = persistNow().finally(() => {
+        persisting = undefined;
+      });
+    }, persistIntervalMs);
     persistTimer.unref();
   };
 
@@ -503,10 +522,11 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
       clearInterval(poll);
       unsubscribe?.();
       await running;
+      await persisting;
       if (persistTimer) {
         clearTimeout(persistTimer);
         persistTimer = undefined;
-        persistNow();
+        await persistNow();
       }
     },
   };
