@@ -271,6 +271,15 @@ describe('createPolicyPipelines', () => {
     assert.ok(result.ctx.lastError!.message.includes('******'), result.ctx.lastError!.message);
     assert.ok(!result.ctx.lastError!.message.includes('hunter2'));
   });
+
+  test('a fragment’s policies report the scope that included them in LastError', async () => {
+    const records = recordStore();
+    records.put('/apis/echo/policies/policy', 'apiPolicies', { value: '<policies><inbound><include-fragment fragment-id="boom" /></inbound><on-error><set-header name="x-scope" exists-action="override"><value>@(context.LastError.Scope + "|" + context.LastError.Source)</value></set-header></on-error></policies>', format: 'rawxml' });
+    records.put('/policyfragments/boom', 'policyFragments', { value: '<fragment><set-variable name="x" value="@(int.Parse(&quot;nope&quot;))" /></fragment>', format: 'rawxml' });
+    const policies = createPolicyPipelines({ records, reveal: (r) => r.properties });
+    const result = await run(policies.pipeline, gatewayContext(backend.url));
+    assert.equal(result.header('x-scope'), 'api|set-variable');
+  });
 });
 
 const redis = await redisAvailable();

@@ -83,7 +83,7 @@ export function composePolicies(levels: readonly PolicyLevel[], resolvers: Compo
       throw new PolicyError('POLICY_UNKNOWN_ROOT', `The ${level.scope} policy must be a <policies> document, not a <fragment>`, document.root.position);
     }
     const origin: PolicyOrigin = { kind: level.scope, id: level.id };
-    const expander = new FragmentExpander(level.workspace, resolvers, fragments);
+    const expander = new FragmentExpander(level.workspace, resolvers, fragments, origin);
     const nextEffective = new Map<SectionName, PolicyNode[]>();
     const nextResolved = new Map<SectionName, PolicyNode[]>();
     for (const name of sectionNames) {
@@ -146,11 +146,13 @@ class FragmentExpander {
   private readonly workspace: string | undefined;
   private readonly resolvers: ComposeResolvers;
   private readonly used: Map<string, { workspace?: string; id: string }>;
+  private readonly level: PolicyOrigin | undefined;
 
-  constructor(workspace: string | undefined, resolvers: ComposeResolvers, used: Map<string, { workspace?: string; id: string }>) {
+  constructor(workspace: string | undefined, resolvers: ComposeResolvers, used: Map<string, { workspace?: string; id: string }>, level?: PolicyOrigin) {
     this.workspace = workspace;
     this.resolvers = resolvers;
     this.used = used;
+    this.level = level;
   }
 
   /** Replaces `<include-fragment>` at any depth; `chain` lists the fragments being expanded. */
@@ -177,7 +179,7 @@ class FragmentExpander {
         throw new PolicyError('POLICY_UNKNOWN_ROOT', `Policy fragment '${id}' must be a <fragment> document`, node.position);
       }
       this.used.set(`${this.workspace ?? ''}/${id}`, { workspace: this.workspace, id });
-      const origin: PolicyOrigin = { kind: 'fragment', id };
+      const origin: PolicyOrigin = this.level ? { kind: 'fragment', id, includedBy: this.level } : { kind: 'fragment', id };
       for (const child of this.expand(fragment.root.children, [...chain, id])) out.push(withOrigin(child, origin));
     }
     return out;

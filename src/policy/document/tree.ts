@@ -71,6 +71,8 @@ export interface PolicyOrigin {
   readonly kind: 'fragment' | 'global' | 'workspace' | 'product' | 'api' | 'operation';
   /** Fragment id, or the id of the resource whose policy this is. */
   readonly id?: string;
+  /** For a fragment's policy: the level whose document included the fragment. */
+  readonly includedBy?: PolicyOrigin;
 }
 
 /** A `{{name}}` placeholder, kept verbatim in the tree until named values are substituted. */

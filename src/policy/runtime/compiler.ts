@@ -157,8 +157,10 @@ class StepCompiler {
       let nodeScope = scope;
       let nodeScopeId = scopeId;
       if (node.origin) {
-        nodeScope = node.origin.kind;
-        nodeScopeId = node.origin.id ?? '';
+        // A fragment's policies belong to the scope that included the fragment.
+        const origin = node.origin.kind === 'fragment' && node.origin.includedBy ? node.origin.includedBy : node.origin;
+        nodeScope = origin.kind;
+        nodeScopeId = origin.id ?? '';
       }
       const path = `${prefix}${node.name}[${index}]`;
       steps.push(this.compileStep(node, section, ancestors, path, nodeScope, nodeScopeId));
