@@ -152,6 +152,22 @@ describe('request and response transformation', () => {
     }
   });
 
+  test('redirect-content-urls turns backend URLs in the body and Location into gateway URLs', async () => {
+    const b = await startBackend('links');
+    b.respondWith((_r, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', location: `${b.url}/items/9` });
+      res.end(JSON.stringify({ self: `${b.url}/items/9` }));
+    });
+    try {
+      const pipeline = compileDocuments([policies({ outbound: '<redirect-content-urls />' })], testServices());
+      const result = await run(pipeline, gatewayContext(b.url, { method: 'POST', path: '/items' }));
+      assert.equal(result.header('location'), 'http://gateway.test/echo/items/9');
+      assert.deepEqual(result.json(), { self: 'http://gateway.test/echo/items/9' });
+    } finally {
+      await b.close();
+    }
+  });
+
   test('json-to-xml and xml-to-json convert bodies', async () => {
     const pipeline = compileDocuments(
       [policies({ inbound: '<json-to-xml apply="always" consider-accept-header="false" />', outbound: '<set-body>&lt;a x="1"&gt;&lt;b&gt;one&lt;/b&gt;&lt;b&gt;two&lt;/b&gt;&lt;/a&gt;</set-body><xml-to-json kind="javascript-friendly" apply="always" consider-accept-header="false" />' })],

@@ -12,9 +12,10 @@ export const runtime: PolicyFactory = function compileRedirectContentUrls(input)
     const upstream = ctx.upstream;
     if (upstream === undefined) return undefined;
     const backend = `${upstream.origin}${upstream.basePath}`;
+    const origin = typeof ctx.originalUrl === 'string' && ctx.originalUrl.includes('://') ? new URL(ctx.originalUrl).origin : undefined;
     const host = getHeader(ctx.request.headers, 'x-forwarded-host') ?? 'localhost';
     const proto = getHeader(ctx.request.headers, 'x-forwarded-proto') ?? 'http';
-    const gateway = `${proto}://${host}${ctx.api.pathSegments.length > 0 ? `/${ctx.api.pathSegments.join('/')}` : ''}`;
+    const gateway = `${origin ?? `${proto}://${host}`}${ctx.api.pathSegments.length > 0 ? `/${ctx.api.pathSegments.join('/')}` : ''}`;
     const [from, to] = inbound ? [gateway, backend] : [backend, gateway];
     if (inbound) {
       const body = await pc.requestBody();
