@@ -168,6 +168,19 @@ describe('request and response transformation', () => {
     }
   });
 
+  test('jsonp wraps JSON in the named callback; trace reaches the tracer', async () => {
+    const services = testServices();
+    const pipeline = compileDocuments([policies({ inbound: '<trace source="test" severity="information"><message>@("hello " + context.Request.Method)</message><metadata name="k" value="v" /></trace>', outbound: '<jsonp callback-parameter-name="cb" />' })], services);
+    const wrapped = await run(pipeline, gatewayContext(backend.url, { query: 'cb=handle' }));
+    assert.match(wrapped.text, /^handle\(\{.*\}\)$/);
+    assert.equal(wrapped.header('content-type'), 'application/javascript; charset=utf-8');
+    assert.deepEqual(services.traces, ['test|information|hello GET k=v']);
+    const plain = await run(pipeline, gatewayContext(backend.url));
+    assert.match(plain.text, /^\{/);
+    const bad = await run(pipeline, gatewayContext(backend.url, { query: 'cb=alert(1)' }));
+    assert.equal(bad.status, 400);
+  });
+
   test('json-to-xml and xml-to-json convert bodies', async () => {
     const pipeline = compileDocuments(
       [policies({ inbound: '<json-to-xml apply="always" consider-accept-header="false" />', outbound: '<set-body>&lt;a x="1"&gt;&lt;b&gt;one&lt;/b&gt;&lt;b&gt;two&lt;/b&gt;&lt;/a&gt;</set-body><xml-to-json kind="javascript-friendly" apply="always" consider-accept-header="false" />' })],
