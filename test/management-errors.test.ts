@@ -126,6 +126,19 @@ describe('management API bad input', () => {
     assert.equal((await atrium.call('DELETE', '/apiVersionSets/vs1')).status, 200);
   });
 
+  it("deletes a product's subscriptions and an API's revisions only when asked", async () => {
+    await atrium.call('PUT', '/products/with-subs', { properties: { displayName: 'With subs' } });
+    assert.equal((await atrium.call('PUT', '/subscriptions/sub-of-product', { properties: { displayName: 'x', scope: '/products/with-subs' } })).status, 201);
+    expectError(await atrium.call('DELETE', '/products/with-subs'), 409, 'Conflict', '/subscriptions/sub-of-product');
+    assert.equal((await atrium.call('DELETE', '/products/with-subs?deleteSubscriptions=true')).status, 200);
+    assert.equal((await atrium.call('GET', '/subscriptions/sub-of-product')).status, 404);
+    await atrium.call('PUT', '/apis/revised', { properties: { path: 'revised' } });
+    assert.equal((await atrium.call('PUT', '/apis/revised;rev=2', { properties: { path: 'revised', sourceApiId: '/apis/revised' } })).status, 201);
+    expectError(await atrium.call('DELETE', '/apis/revised'), 409, 'Conflict');
+    assert.equal((await atrium.call('DELETE', '/apis/revised?deleteRevisions=true')).status, 200);
+    assert.equal((await atrium.call('GET', '/apis/revised;rev=2')).status, 404);
+  });
+
   it('allows at most 30 workspaces on one gateway', async () => {
     await atrium.call('PUT', '/gateways/busy', { properties: { displayName: 'Busy' } });
     for (let i = 0; i < 31; i++) {

@@ -44,6 +44,11 @@ export interface WriteOptions {
   readonly ifNoneMatch?: string;
   /** When given, the write is recorded in the audit log inside its own transaction. */
   readonly audit?: AuditContext;
+  /**
+   * Deletes only: resources of these kinds that reference what is deleted go with it even where
+   * their reference restricts deletion (Azure's `deleteSubscriptions=true`, `deleteRevisions=true`).
+   */
+  readonly alsoDelete?: readonly string[];
 }
 
 export interface AuditContext {
@@ -509,7 +514,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   /** Collects everything a delete takes with it: the subtree, and resources that cascade from references. */
-  const collectDeletion = async (tx: StoreTx, root: ResourceRecord): Promise<ResourceRecord[]> => {
+  const collectDeletion = async (tx: StoreTx, root: ResourceRecord, alsoDelete: readonly string[] = []): Promise<ResourceRecord[]> => {
     const doomed = new Map<string, ResourceRecord>();
     const restricted: { from: ResourceRecord; to: string; property: string }[] = [];
     const queue: ResourceRecord[] = [root];
@@ -526,7 +531,7 @@ export function createEngine(options: EngineOptions): Engine {
           if (!from) continue;
           const fromDef = registry.get(from.kind);
           const rule = ref.property === '$name' ? fromDef.nameReference?.onTargetDelete : fromDef.references?.find((r) => r.property === ref.property)?.onTargetDelete;
-          if (rule === 'restrict') restricted.push({ from, to: record.id, property: ref.property });
+          if (rule === 'restrict' && !alsoDelete.includes(from.kind)) restricted.push({ from, to: record.id, property: ref.property });
           else queue.push(from);
         }
       }
@@ -552,7 +557,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (path.steps.length === 1 && path.workspace === undefined && def.builtIn?.some((b) => b.name.toLowerCase() === existing.name.toLowerCase())) {
       throw modelError('BUILT_IN_RESOURCE', `'${existing.id}' is built in and cannot be deleted.`);
     }
-    for (const record of await collectDeletion(tx, existing)) await tx.delete(record.key);
+    for (const record of await collectDeletion(tx, existing, options?.alsoDelete)) await tx.delete(record.key);
     await audit(tx, options, 'DELETE', existing.id, path.workspace, 200);
     return true;
   };

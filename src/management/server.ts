@@ -216,7 +216,12 @@ async function handle(engine: Engine, definitions: ApiDefinitions, route: RouteS
     case 'patch':
       return sendView(await engine.patch(pathFromParams(engine.registry, route, params), request.body, conditions));
     case 'delete': {
-      const deleted = await engine.delete(pathFromParams(engine.registry, route, params), conditions);
+      // Azure's switches for taking dependents along: a product's subscriptions, an API's revisions.
+      const alsoDelete = [
+        ...(String(query.deleteSubscriptions).toLowerCase() === 'true' ? ['subscriptions'] : []),
+        ...(String(query.deleteRevisions).toLowerCase() === 'true' ? ['apis'] : []),
+      ];
+      const deleted = await engine.delete(pathFromParams(engine.registry, route, params), { ...conditions, alsoDelete });
       return reply.status(deleted ? 200 : 204).send();
     }
     case 'list': {
