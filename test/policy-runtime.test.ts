@@ -181,6 +181,14 @@ describe('request and response transformation', () => {
     assert.equal(bad.status, 400);
   });
 
+  test('emit-metric sends the value and dimensions to the gateway’s metrics sink', async () => {
+    const seen: unknown[] = [];
+    const services = testServices({ metric: (namespace, name, value, dimensions) => seen.push({ namespace, name, value, dimensions }) });
+    const pipeline = compileDocuments([policies({ inbound: '<emit-metric name="calls" namespace="orders" value="@(2)"><dimension name="method" value="@(context.Request.Method)" /><dimension name="fixed" value="x" /></emit-metric>' })], services);
+    await run(pipeline, gatewayContext(backend.url));
+    assert.deepEqual(seen, [{ namespace: 'orders', name: 'calls', value: 2, dimensions: { method: 'GET', fixed: 'x' } }]);
+  });
+
   test('json-to-xml and xml-to-json convert bodies', async () => {
     const pipeline = compileDocuments(
       [policies({ inbound: '<json-to-xml apply="always" consider-accept-header="false" />', outbound: '<set-body>&lt;a x="1"&gt;&lt;b&gt;one&lt;/b&gt;&lt;b&gt;two&lt;/b&gt;&lt;/a&gt;</set-body><xml-to-json kind="javascript-friendly" apply="always" consider-accept-header="false" />' })],

@@ -107,6 +107,8 @@ export interface PolicyServices {
   readonly keyHosts?: readonly string[];
   /** The logger resource named by log-to-eventhub, in the document's workspace. */
   readonly logger?: (id: string, workspace: string) => LogSink | undefined;
+  /** Where emit-metric sends custom metrics (namespace, name, value, dimensions); none by default. */
+  readonly metric?: (namespace: string, name: string, value: number, dimensions: Readonly<Record<string, string>>) => void;
   /** `context.Deployment.ServiceName`. */
   readonly serviceName?: string;
   /**
