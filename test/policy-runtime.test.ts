@@ -514,6 +514,13 @@ describe('access', () => {
       }
     });
 
+    test('HS256 with the key given by an expression', async () => {
+      const xml = policies({ inbound: `<validate-jwt header-name="Authorization"><issuer-signing-keys><key>@("${secret.toString('base64')}")</key></issuer-signing-keys></validate-jwt>` });
+      const pipeline = compileDocuments([xml], testServices());
+      assert.equal((await run(pipeline, gatewayContext(backend.url, { headers: { authorization: `Bearer ${hs256(good)}` } }))).status, 200);
+      assert.equal((await run(pipeline, gatewayContext(backend.url, { headers: { authorization: `Bearer ${hs256(good).slice(0, -3)}abc` } }))).status, 401);
+    });
+
     test('RS256 with a key given as modulus and exponent, and keys from an allowed openid-config host', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };

@@ -29,17 +29,31 @@ export const runtime: PolicyFactory = function compileValidateJwt(input) {
   const skew = Number(input.constant('clock-skew') ?? '0');
   const output = input.constant('output-token-variable-name');
   const staticKeys: VerificationKey[] = [];
+  const dynamicKeys: Value[] = [];
   const signing = input.child('issuer-signing-keys');
   for (const key of signing ? input.children('key', signing) : []) {
     if (input.constant('certificate-id', key) !== undefined) input.fail('keys from certificate resources are not supported by Atrium; give the key as n/e or base64 text');
     const n = input.constant('n', key);
     const e = input.constant('e', key);
     if (n !== undefined && e !== undefined) staticKeys.push(rsaKey(n, e, input.constant('id', key)));
+    else if (key.children.some((c) => c.type === 'text' && c.expression)) dynamicKeys.push(input.text(key)!);
     else {
       const text = key.children.map((c) => (c.type === 'text' ? c.value : '')).join('').trim();
       if (text !== '') staticKeys.push(symmetricKey(text));
     }
   }
+  // Keys given by expressions: each distinct value is turned into a key once.
+  const dynamicCache = new Map<string, VerificationKey>();
+  const dynamic = (pc: Parameters<Value>[0]): VerificationKey[] =>
+    dynamicKeys.map((value) => {
+      const text = value(pc).trim();
+      let key = dynamicCache.get(text);
+      if (key === undefined) {
+        key = symmetricKey(text);
+        if (dynamicCache.size < 64) dynamicCache.set(text, key);
+      }
+      return key;
+    });
   if (input.child('decryption-keys')) input.services.log('validate-jwt: encrypted tokens are not supported by Atrium; <decryption-keys> is ignored');
   const configs = input.children('openid-config').map((c) => input.value('url', c)!);
   const listOf = (container: string, item: string): Value[] => {
@@ -89,9 +103,9 @@ export const runtime: PolicyFactory = function compileValidateJwt(input) {
     if (alg === 'none') {
       if (requireSigned) return reject('TokenSignatureInvalid', 'JWT is not signed.');
     } else {
-      let keys = staticKeys;
+      let keys = dynamicKeys.length > 0 ? [...staticKeys, ...dynamic(pc)] : staticKeys;
       if (configs.length > 0) {
-        keys = [...staticKeys];
+        keys = [...keys];
         for (const url of configs) {
           try {
             keys.push(...(await keySets.get(url(pc), services.keyHosts ?? DEFAULT_KEY_HOSTS, services.now(), services.dispatcher)).keys);
