@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { rotateAdminKey } from '../access/authenticator.ts';
 import { rotateSecretKey } from '../access/secret-keys.ts';
 import { apiCommand } from './api-commands.ts';
+import { policyCommand } from './policy-test.ts';
 import { parseSecretKey } from '../access/secrets.ts';
 import { createAtrium } from '../atrium.ts';
 import { ConfigError, readConfig } from '../config.ts';
@@ -17,6 +18,7 @@ Commands:
   start                   run Atrium (management API; gateway and portal as they are built) on the configured store
   api import <file|url>   import an OpenAPI/Swagger definition into an API (see: atrium api)
   api export              export an API's definition
+  policy test <file>      run a policy document against a request with a stubbed backend and show each step
   secrets rotate          re-encrypt every secret at rest under a new key (then restart running processes)
                           [--new-key <64 hex characters>] required when ATRIUM_SECRET_KEY is set
   admin-key rotate        replace the organization admin key and print the new one once
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return gateway(argv.slice(1));
     case 'api':
       return apiCommand(argv.slice(1));
+    case 'policy':
+      return policyCommand(argv.slice(1));
     case 'secrets':
       if (argv[1] === 'rotate') return rotateSecrets(argv.slice(2));
       console.error(`atrium: usage: atrium secrets rotate [--new-key <hex>]`);
