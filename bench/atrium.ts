@@ -31,11 +31,13 @@ export const subscriptionKeyHeader = 'Ocp-Apim-Subscription-Key';
  * - `passthrough`: open API (no key), no policy;
  * - `key`: subscription key required, no policy;
  * - `limits`: key + `rate-limit-by-key` + `quota-by-key` (limits far above what a run sends);
+ * - `ten`: key + a ten-policy inbound chain (variables, choose with expressions, headers, a query
+ *   parameter, rate-limit-by-key, quota-by-key): the policy engine's cost per request;
  * - `chain`: key + limits + three header transforms, from the workspace policy, plus the request
  *   log record every gateway request yields (DESIGN.md §9). Requests pick a random chain API and
  *   its key, so 10, 1,000 and 10,000 APIs are compared like for like.
  */
-export type ApiFamily = 'passthrough' | 'key' | 'limits' | 'chain';
+export type ApiFamily = 'passthrough' | 'key' | 'limits' | 'chain' | 'ten';
 
 export interface Deployment {
   name: string;
@@ -64,6 +66,8 @@ export interface AtriumScenarioSpec {
   deployment: keyof typeof deployments;
   family: ApiFamily;
   shape: Shape;
+  /** Reported under `variants`, beside the scenarios the harness's contract names. */
+  variant?: boolean;
 }
 
 /** In run order: scenarios sharing a deployment are adjacent. */
@@ -72,6 +76,7 @@ export const atriumScenarioSpecs: readonly AtriumScenarioSpec[] = [
   { name: 'atrium-key', description: 'subscription key check', deployment: 'small', family: 'key', shape: 'hello' },
   { name: 'atrium-limits', description: 'key + rate-limit-by-key + quota-by-key', deployment: 'small', family: 'limits', shape: 'hello' },
   { name: 'atrium-full-chain', description: 'limits + 3 header transforms + request log, 10 APIs', deployment: 'small', family: 'chain', shape: 'hello' },
+  { name: 'atrium-ten-policies', description: 'key + ten inbound policies (variables, choose, headers, query, limits)', deployment: 'small', family: 'ten', shape: 'hello', variant: true },
   { name: 'atrium-64k', description: 'open API, 64 KiB response', deployment: 'small', family: 'passthrough', shape: '64k' },
   { name: 'atrium-post-4k', description: 'open API, 4 KiB POST body', deployment: 'small', family: 'passthrough', shape: 'post-4k' },
   { name: 'atrium-full-chain-redis', description: 'full chain, counters in Redis', deployment: 'small-redis', family: 'chain', shape: 'hello' },
@@ -109,6 +114,31 @@ ${limitsInbound}
   <on-error><base /></on-error>
 </policies>`;
 
+export const tenPolicies = `<policies>
+  <inbound>
+    <base />
+    <set-variable name="client" value="@(context.Request.Headers.GetValueOrDefault(&quot;User-Agent&quot;, &quot;unknown&quot;))" />
+    <set-variable name="tier" value="@(context.Subscription == null ? &quot;free&quot; : &quot;paid&quot;)" />
+    <choose>
+      <when condition="@((string)context.Variables[&quot;tier&quot;] == &quot;paid&quot;)">
+        <set-header name="X-Bench-Tier" exists-action="override"><value>paid</value></set-header>
+      </when>
+      <otherwise>
+        <set-header name="X-Bench-Tier" exists-action="override"><value>free</value></set-header>
+      </otherwise>
+    </choose>
+    <set-header name="X-Bench-Client" exists-action="override"><value>@((string)context.Variables[&quot;client&quot;])</value></set-header>
+    <set-header name="X-Bench-Request" exists-action="override"><value>@(context.RequestId.ToString())</value></set-header>
+    <set-header name="X-Bench-Remove" exists-action="delete" />
+    <set-query-parameter name="bench" exists-action="override"><value>1</value></set-query-parameter>
+    <rate-limit-by-key calls="1000000000" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+    <quota-by-key calls="2000000000" renewal-period="86400" counter-key="@(context.Subscription.Id)" />
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+
 // --- seeding, as data ------------------------------------------------------------------------------
 
 export interface SeedRequest {
@@ -143,7 +173,7 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
   const links: SeedRequest[] = [];
   const apis: SeedRequest[] = [];
   const children: SeedRequest[] = [];
-  const targets: Record<ApiFamily, ApiTarget[]> = { passthrough: [], key: [], limits: [], chain: [] };
+  const targets: Record<ApiFamily, ApiTarget[]> = { passthrough: [], key: [], limits: [], chain: [], ten: [] };
 
   const addWorkspace = (ws: string, displayName: string) => {
     workspaces.push({ method: 'PUT', path: `/workspaces/${ws}`, body: { properties: { displayName, description: 'Benchmark workspace' } } });
@@ -180,6 +210,7 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
     addApi('bench-basic', 'passthrough', 'passthrough');
     addApi('bench-basic', 'key', 'key');
     addApi('bench-basic', 'limits', 'limits', limitsPolicy);
+    addApi('bench-basic', 'ten', 'ten', tenPolicies);
   }
   const chainWorkspaces = Math.max(1, Math.min(deployment.chainWorkspaces, deployment.chainApis));
   for (let w = 0; w < chainWorkspaces; w++) {
@@ -431,7 +462,7 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
   const scenarios = atriumScenarioSpecs.map((spec): Scenario => ({
     name: spec.name,
     description: spec.description,
-    kind: 'atrium',
+    kind: spec.variant ? 'variant' : 'atrium',
     node: true,
     async start(context): Promise<Target | { unavailable: string }> {
       const current = await acquire(context, spec.deployment);

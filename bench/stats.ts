@@ -49,6 +49,7 @@ export const ratioPairs: ReadonlyArray<readonly [subject: string, reference: str
   ['atrium-limits', 'nginx-proxy'],
   ['atrium-full-chain', 'bare-undici-proxy'],
   ['atrium-full-chain', 'nginx-proxy'],
+  ['atrium-ten-policies', 'atrium-key'],
   ['atrium-full-chain-redis', 'atrium-full-chain'],
   ['atrium-full-chain-1k', 'atrium-full-chain'],
   ['atrium-full-chain-10k', 'atrium-full-chain'],
@@ -115,6 +116,8 @@ export const goals: readonly Goal[] = [
   { name: 'full chain CPU/request vs the lean bare proxy', ratio: 'atrium-full-chain vs bare-undici-proxy', field: 'cpuUsPerReq', atMost: 1.1 },
   { name: 'full chain throughput at 10,000 APIs vs 10', ratio: 'atrium-full-chain-10k vs atrium-full-chain', field: 'rps', atLeast: 0.98 },
   { name: 'Redis-backed counters throughput vs in-memory', ratio: 'atrium-full-chain-redis vs atrium-full-chain', field: 'rps', atLeast: 0.8 },
+  // "A ten-policy inbound chain costs ≤ 10% of throughput": ≥ 0.9× the requests, i.e. ≤ 1.11× the CPU per request.
+  { name: 'ten-policy inbound chain CPU/request vs the key check alone', ratio: 'atrium-ten-policies vs atrium-key', field: 'cpuUsPerReq', atMost: 1.11 },
 ];
 
 export function evaluateGoals(ratios: Record<string, Ratio>, list: readonly Goal[] = goals): GoalOutcome[] {
