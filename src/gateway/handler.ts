@@ -1,6 +1,7 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import type { RequestLogRecord } from '../store/store.ts';
 import { errorResponse, type GatewayContext, type GatewayResponse } from './context.ts';
 import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry } from './snapshot.ts';
 import { checkSubscriptionKey, INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from './subscriptions.ts';
@@ -15,27 +16,18 @@ import type { UpstreamClient } from './upstream.ts';
 
 export const STATUS_PATH = '/status-0123456789abcdef';
 
-export interface RequestOutcome {
-  readonly time: string;
-  readonly requestId: string;
+/** What one request did, as the observer (request log, metrics) receives it: the log record's figures with the compiled objects instead of ids. */
+export type RequestOutcome = Pick<
+  RequestLogRecord,
+  'time' | 'requestId' | 'method' | 'url' | 'status' | 'responseTimeMs' | 'backendTimeMs' | 'requestSize' | 'responseSize' | 'clientIp' | 'error'
+> & {
   readonly gatewayId: string;
   readonly snapshot: Snapshot | undefined;
   readonly api: CompiledApi | undefined;
   readonly operation: CompiledOperation | undefined;
   readonly subscription: SubscriptionEntry | undefined;
   readonly productKey: string | undefined;
-  readonly method: string;
-  /** Path and query with the subscription key removed. */
-  readonly url: string;
-  readonly status: number;
-  readonly responseTimeMs: number;
-  readonly backendTimeMs: number | null;
-  readonly requestSize: number;
-  readonly responseSize: number;
-  readonly clientIp: string;
-  /** `reason: message` of the failure, if any. */
-  readonly error: string | null;
-}
+};
 
 export interface RequestObserver {
   started(gatewayId: string): void;
