@@ -111,8 +111,6 @@ export interface Engine {
   transaction<T>(fn: (tx: EngineTx) => Promise<T>): Promise<T>;
   /** Reads a record's properties with secrets decrypted (for internal consumers such as the gateway). */
   revealProperties(record: ResourceRecord): Record<string, unknown>;
-  /** Resolves a reference value as a resource of `from`'s scope would (short ids mean the workspace's resource). */
-  resolveReference(value: string, workspace: string | undefined, reference: ReferenceDef): Promise<ResourceRecord | undefined>;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -768,7 +766,6 @@ export function createEngine(options: EngineOptions): Engine {
         }),
       ),
     revealProperties,
-    resolveReference: (value, workspace, reference) => resolveReferenceIn(store, value, workspace, reference, reference.property).catch(() => undefined),
   };
 }
 
