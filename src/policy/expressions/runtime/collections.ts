@@ -272,6 +272,17 @@ const moreThanOneMatch = (): DotNetException => invalidOp('Sequence contains mor
 
 type Pred = (x: unknown, i?: number) => unknown;
 
+
+/** The keys of a sequence, as a set (for intersect and except), each element counted against the step budget. */
+function keySet(r: RunState, source: Iterable<unknown>): Set<unknown> {
+  const set = new Set<unknown>();
+  for (const y of source) {
+    tick(r);
+    set.add(mapKey(y));
+  }
+  return set;
+}
+
 export const Linq = {
   where(r: RunState, src: unknown, pred: Pred): Seq {
     const s = iter(src);
@@ -549,11 +560,7 @@ export const Linq = {
     const s1 = iter(a);
     const s2 = iter(b);
     return seq(function* () {
-      const set = new Set<unknown>();
-      for (const y of s2) {
-        tick(r);
-        set.add(mapKey(y));
-      }
+      const set = keySet(r, s2);
       for (const x of s1) {
         tick(r);
         const k = mapKey(x);
@@ -565,11 +572,7 @@ export const Linq = {
     const s1 = iter(a);
     const s2 = iter(b);
     return seq(function* () {
-      const set = new Set<unknown>();
-      for (const y of s2) {
-        tick(r);
-        set.add(mapKey(y));
-      }
+      const set = keySet(r, s2);
       for (const x of s1) {
         tick(r);
         const k = mapKey(x);
