@@ -8,42 +8,24 @@ import { startAtrium, type RunningAtrium } from './support/atrium.ts';
  */
 const ARM = '/subscriptions/subid/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1';
 
+const apiExample = {
+  description: 'apidescription5200',
+  authenticationSettings: { oAuth2: { authorizationServerId: 'authorizationServerId2283', scope: 'oauth2scope2580' } },
+  subscriptionKeyParameterNames: { header: 'header4520', query: 'query3037' },
+  displayName: 'apiname1463',
+  serviceUrl: 'http://newechoapi.cloudapp.net/api',
+  protocols: ['https', 'http'],
+};
+
 const examples: { name: string; path: string; body: { properties: Record<string, unknown> }; setup?: [string, unknown][] }[] = [
   {
     name: 'ApiManagementCreateWorkspace',
     path: '/workspaces/wks1',
     body: { properties: { displayName: 'my workspace', description: 'workspace description' } },
   },
-  {
-    name: 'ApiManagementCreateApi',
-    path: '/apis/tempgroup',
-    body: {
-      properties: {
-        description: 'apidescription5200',
-        authenticationSettings: { oAuth2: { authorizationServerId: 'authorizationServerId2283', scope: 'oauth2scope2580' } },
-        subscriptionKeyParameterNames: { header: 'header4520', query: 'query3037' },
-        displayName: 'apiname1463',
-        serviceUrl: 'http://newechoapi.cloudapp.net/api',
-        path: 'newapiPath',
-        protocols: ['https', 'http'],
-      },
-    },
-  },
-  {
-    name: 'ApiManagementCreateWorkspaceApi',
-    path: '/workspaces/wks1/apis/tempgroup2',
-    body: {
-      properties: {
-        description: 'apidescription5200',
-        authenticationSettings: { oAuth2: { authorizationServerId: 'authorizationServerId2283', scope: 'oauth2scope2580' } },
-        subscriptionKeyParameterNames: { header: 'header4520', query: 'query3037' },
-        displayName: 'apiname1463',
-        serviceUrl: 'http://newechoapi.cloudapp.net/api',
-        path: 'newapiPath2',
-        protocols: ['https', 'http'],
-      },
-    },
-  },
+  { name: 'ApiManagementCreateApi', path: '/apis/tempgroup', body: { properties: { ...apiExample, path: 'newapiPath' } } },
+  // The workspace example carries the same body; its path differs because API paths are unique per gateway.
+  { name: 'ApiManagementCreateWorkspaceApi', path: '/workspaces/wks1/apis/tempgroup2', body: { properties: { ...apiExample, path: 'newapiPath2' } } },
   {
     name: 'ApiManagementCreateProduct',
     path: '/products/testproduct',
