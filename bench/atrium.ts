@@ -326,6 +326,8 @@ export interface RunningDeployment {
   plan: SeedPlan;
   /** The environment the gateway runs with (data folder, admin key, ports). */
   env: NodeJS.ProcessEnv;
+  /** Scenarios measured on this gateway process so far. */
+  served: number;
 }
 
 /** Starts `atrium start` on `env`'s data folder and waits for its management API. */
@@ -415,7 +417,7 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
     await gateway.stop();
     throw error;
   }
-  return { deployment, gateway, port: gatewayPort, plan, env };
+  return { deployment, gateway, port: gatewayPort, plan, env, served: 0 };
 }
 
 /**
@@ -473,7 +475,10 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
         process: current.gateway,
         node: true,
         ownCore: true,
-        stop: async () => {},
+        fresh: current.served === 0,
+        stop: async () => {
+          current.served++;
+        },
       };
     },
   }));

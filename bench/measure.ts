@@ -97,7 +97,7 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
   try {
     const scriptFile = join(context.dir, `${scenario.name}.lua`);
     writeFileSync(scriptFile, wrkScript(target.load));
-    const warmUp = target.node ? plan.warmUpSeconds.node : plan.warmUpSeconds.native;
+    const warmUp = (target.node ? plan.warmUpSeconds.node : plan.warmUpSeconds.native) * (target.node && target.fresh ? 3 : 1);
     log(`  ${scenario.name}: warm-up ${warmUp} s`);
     await runWrk({
       wrkPath: context.tools.wrk,

@@ -39,6 +39,12 @@ export interface Target {
   node: boolean;
   /** Whether the measured process has a core to itself (only then can it be harness-bound). */
   ownCore: boolean;
+  /**
+   * A Node process that has served nothing yet. Its first scenario warms up three times as long:
+   * V8 compiles the hot paths and sizes its heap over the first half-minute of load, and a
+   * scenario measured in that time would carry the process's start-up rather than its cost.
+   */
+  fresh?: boolean;
   stop(): Promise<void>;
 }
 
@@ -127,7 +133,7 @@ function nodeHello(): Scenario {
     node: true,
     async start(context) {
       const { process, port } = await startNodeReference(context, 'node-hello', {});
-      return { url: `http://127.0.0.1:${port}`, load: loadFor('hello'), process, node: true, ownCore: true, stop: () => process.stop() };
+      return { url: `http://127.0.0.1:${port}`, load: loadFor('hello'), process, node: true, ownCore: true, fresh: true, stop: () => process.stop() };
     },
   };
 }
@@ -141,7 +147,7 @@ function bareUndiciProxy(shape: Shape): Scenario {
     async start(context) {
       const upstream = `http://127.0.0.1:${context.backendPort}`;
       const { process, port } = await startNodeReference(context, 'bare-undici-proxy', { BENCH_UPSTREAM: upstream });
-      return { url: `http://127.0.0.1:${port}`, load: loadFor(shape), process, node: true, ownCore: true, stop: () => process.stop() };
+      return { url: `http://127.0.0.1:${port}`, load: loadFor(shape), process, node: true, ownCore: true, fresh: true, stop: () => process.stop() };
     },
   };
 }

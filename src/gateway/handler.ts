@@ -6,6 +6,7 @@ import { errorResponse, type GatewayContext, type GatewayResponse } from './cont
 import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry } from './snapshot.ts';
 import { checkSubscriptionKey, INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from './subscriptions.ts';
 import type { UpstreamClient } from './upstream.ts';
+import { UpstreamBody } from './upstream-body.ts';
 
 /**
  * The life of a gateway request (docs/architecture.md): status probe → snapshot → route (404) →
@@ -249,6 +250,8 @@ function send(req: IncomingMessage, res: ServerResponse, response: GatewayRespon
     res.end();
   } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
     res.end(body);
+  } else if (body instanceof UpstreamBody && body.sendTo(res)) {
+    // The backend's body, untouched by policies: written as it arrives, without a stream.
   } else {
     body.on('error', () => res.destroy());
     res.once('close', () => {

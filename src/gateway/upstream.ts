@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { createCircuitBreakers, type CircuitBreakers } from './circuit-breaker.ts';
 import { errorResponse, type GatewayContext, type GatewayResponse } from './context.ts';
 import type { PoolMember, UpstreamTarget } from './snapshot.ts';
+import { UpstreamBody } from './upstream-body.ts';
 
 /**
  * The upstream client: undici agents with pooled keep-alive connections (one that verifies TLS
@@ -125,35 +125,71 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
 
   return {
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
-    async forward(ctx) {
+    forward(ctx) {
       const prepared = prepare(ctx);
-      if (!('target' in prepared)) return prepared;
+      if (!('target' in prepared)) return Promise.resolve(prepared);
       const { target, path, headers } = prepared;
       const breaker = target.breaker;
+      const signal = ctx.signal;
       const started = performance.now();
-      try {
-        const response = await dispatcherOf(target).request({
-          origin: target.origin,
-          path,
-          method: ctx.request.method as Dispatcher.HttpMethod,
-          headers,
-          body: ctx.request.body,
-          signal: ctx.signal,
-          headersTimeout: ctx.timeoutMs,
-          bodyTimeout: ctx.timeoutMs,
-        });
-        ctx.backendTimeMs = performance.now() - started;
-        if (breaker !== undefined) {
-          const retryAfter = response.headers['retry-after'];
-          breakers.record(breaker, { status: response.statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter });
+      return new Promise<GatewayResponse>((resolve) => {
+        let abort: ((reason?: Error) => void) | undefined;
+        let body: UpstreamBody | undefined;
+        let settled = false;
+        const onAbort = (): void => abort?.(new Error('client closed the connection'));
+        const settle = (): void => {
+          settled = true;
+          signal.removeEventListener('abort', onAbort);
+        };
+        if (signal.aborted) {
+          resolve(failure(ctx, new Error('client closed the connection'), true));
+          return;
         }
-        return { status: response.statusCode, headers: responseHeaders(response.headers), body: response.body };
-      } catch (error) {
-        ctx.backendTimeMs = performance.now() - started;
-        const outcome = failure(ctx, error as Error & { code?: string }, ctx.signal.aborted);
-        if (breaker !== undefined && !ctx.signal.aborted) breakers.record(breaker, { reason: ctx.lastError?.reason });
-        return outcome;
-      }
+        signal.addEventListener('abort', onAbort);
+        const handler: Dispatcher.DispatchHandler = {
+          onConnect(abortRequest) {
+            abort = abortRequest;
+          },
+          onHeaders(statusCode, rawHeaders, resume) {
+            ctx.backendTimeMs = performance.now() - started;
+            const flat = rawResponseHeaders(rawHeaders);
+            if (breaker !== undefined) {
+              breakers.record(breaker, { status: statusCode, retryAfter: retryAfterOf(flat) });
+            }
+            body = new UpstreamBody(resume, (reason) => abort?.(reason));
+            resolve({ status: statusCode, headers: flat, body });
+            return true;
+          },
+          onData(chunk) {
+            return body!.feed(chunk);
+          },
+          onComplete() {
+            settle();
+            body?.feedEnd();
+          },
+          onError(error) {
+            if (settled) return;
+            settle();
+            if (body !== undefined) return body.feedError(error);
+            ctx.backendTimeMs = performance.now() - started;
+            const outcome = failure(ctx, error as Error & { code?: string }, signal.aborted);
+            if (breaker !== undefined && !signal.aborted) breakers.record(breaker, { reason: ctx.lastError?.reason });
+            resolve(outcome);
+          },
+        };
+        dispatcherOf(target).dispatch(
+          {
+            origin: target.origin,
+            path,
+            method: ctx.request.method as Dispatcher.HttpMethod,
+            headers,
+            body: ctx.request.body,
+            headersTimeout: ctx.timeoutMs,
+            bodyTimeout: ctx.timeoutMs,
+          },
+          handler,
+        );
+      });
     },
     stream(ctx, res) {
       const prepared = prepare(ctx);
@@ -179,8 +215,7 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
           ctx.backendTimeMs = performance.now() - started;
           const flat = rawResponseHeaders(rawHeaders);
           if (breaker !== undefined) {
-            const at = flat.indexOf('retry-after');
-            breakers.record(breaker, { status: statusCode, retryAfter: at === -1 ? undefined : flat[at + 1] });
+            breakers.record(breaker, { status: statusCode, retryAfter: retryAfterOf(flat) });
           }
           if (res.destroyed) return false;
           res.writeHead(statusCode, flat);
@@ -252,25 +287,16 @@ function rawResponseHeaders(raw: Buffer[]): string[] {
   return kept;
 }
 
+function retryAfterOf(flat: readonly string[]): string | undefined {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i].length === 11 && flat[i].toLowerCase() === 'retry-after') return flat[i + 1];
+  return undefined;
+}
+
 function joinQuery(a: string, b: string, c: string): string {
   let query = a;
   if (b !== '') query = query === '' ? b : `${query}&${b}`;
   if (c !== '') query = query === '' ? c : `${query}&${c}`;
   return query;
-}
-
-function responseHeaders(headers: IncomingHttpHeaders): string[] {
-  const flat: string[] = [];
-  const connection = headers.connection;
-  const named = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close' ? connection.toLowerCase().split(/\s*,\s*/) : undefined;
-  for (const name in headers) {
-    if (HOP_BY_HOP.has(name) || named?.includes(name)) continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) flat.push(name, v);
-    else flat.push(name, value);
-  }
-  return flat;
 }
 
 function failure(ctx: GatewayContext, error: Error & { code?: string }, clientGone: boolean): GatewayResponse {

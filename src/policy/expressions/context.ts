@@ -363,32 +363,42 @@ export class ExpressionContext {
   }
 }
 
-/** A read-only dictionary view over the live variables map (the map stays the gateway's). */
+/**
+ * `context.Variables`: a read-only dictionary over the live variables map (the map stays the
+ * gateway's), so building it per expression context costs one object.
+ */
+class VariablesDictionary extends CsDictionary {
+  readonly #live: Map<string, unknown>;
+  constructor(live: Map<string, unknown>) {
+    super(undefined, 'System.String,System.Object');
+    this.#live = live;
+    this.readOnly = true;
+  }
+  override get map(): Map<unknown, KeyValuePair> {
+    const m = new Map<unknown, KeyValuePair>();
+    for (const [k, v] of this.#live) m.set(k, new KeyValuePair(k, v));
+    return m;
+  }
+  override get count(): number {
+    return this.#live.size;
+  }
+  override tryGet(key: unknown): KeyValuePair | undefined {
+    if (key === null) throw argNull('key');
+    return this.#live.has(key as string) ? new KeyValuePair(key, this.#live.get(key as string)) : undefined;
+  }
+  override has(key: unknown): boolean {
+    if (key === null) throw argNull('key');
+    return this.#live.has(key as string);
+  }
+  override get(key: unknown): unknown {
+    if (key === null) throw argNull('key');
+    if (!this.#live.has(key as string)) throw new DotNetException('KeyNotFoundException', `The given key '${String(key)}' was not present in the dictionary.`);
+    return this.#live.get(key as string) ?? null;
+  }
+}
+
 function variablesView(map: Map<string, unknown>): CsDictionary {
-  const d = new CsDictionary(undefined, 'System.String,System.Object');
-  // share the storage: CsDictionary keeps KeyValuePairs, so wrap the map lazily on each access
-  Object.defineProperty(d, 'map', {
-    get() {
-      const m = new Map<unknown, KeyValuePair>();
-      for (const [k, v] of map) m.set(k, new KeyValuePair(k, v));
-      return m;
-    },
-  });
-  (d as unknown as { tryGet: (k: unknown) => KeyValuePair | undefined }).tryGet = (k: unknown) => {
-    if (k === null) throw argNull('key');
-    return map.has(k as string) ? new KeyValuePair(k, map.get(k as string)) : undefined;
-  };
-  (d as unknown as { has: (k: unknown) => boolean }).has = (k: unknown) => {
-    if (k === null) throw argNull('key');
-    return map.has(k as string);
-  };
-  (d as unknown as { get: (k: unknown) => unknown }).get = (k: unknown) => {
-    if (k === null) throw argNull('key');
-    if (!map.has(k as string)) throw new DotNetException('KeyNotFoundException', `The given key '${String(k)}' was not present in the dictionary.`);
-    return map.get(k as string) ?? null;
-  };
-  d.readOnly = true;
-  return d;
+  return new VariablesDictionary(map);
 }
 
 export function createExpressionContext(source: ContextSource): ExpressionContext {

@@ -71,7 +71,11 @@ export const ORDINAL_IGNORE_CASE: KeyComparer = {
 };
 
 export class CsDictionary implements Iterable<KeyValuePair> {
-  readonly map = new Map<unknown, KeyValuePair>();
+  readonly #map = new Map<unknown, KeyValuePair>();
+  /** The entries by comparer key. A view over other storage overrides this (and the readers). */
+  get map(): Map<unknown, KeyValuePair> {
+    return this.#map;
+  }
   readonly comparer: KeyComparer;
   readonly clr: string;
   readOnly = false;

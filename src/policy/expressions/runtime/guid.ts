@@ -2,9 +2,13 @@
 
 import { formatError } from '../errors.ts';
 
+const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export class Guid {
   /** The 16 bytes in .NET's ToByteArray order. */
   readonly bytes: Uint8Array;
+  /** The 'D' form, once computed (or as parsed, for a canonical lower-case text). */
+  #text: string | undefined;
   constructor(bytes: Uint8Array) {
     this.bytes = bytes;
   }
@@ -26,8 +30,10 @@ export class Guid {
   }
 
   format(fmt?: string | null): string {
+    if ((fmt === undefined || fmt === null || fmt === 'D' || fmt === 'd' || fmt === '') && this.#text !== undefined) return this.#text;
     const x = this.hex();
     const d = `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    this.#text = d;
     switch (fmt ?? 'D') {
       case '':
       case 'D':
@@ -72,6 +78,17 @@ export class Guid {
 
   static tryParse(text: string | null): Guid | null {
     if (text == null) return null;
+    if (text.length === 36 && CANONICAL.test(text)) {
+      // The common case (a request id): one regex, the bytes decoded natively, the text kept.
+      const be = Buffer.from(text.slice(0, 8) + text.slice(9, 13) + text.slice(14, 18) + text.slice(19, 23) + text.slice(24), 'hex');
+      const b = new Uint8Array(16);
+      b[0] = be[3]; b[1] = be[2]; b[2] = be[1]; b[3] = be[0];
+      b[4] = be[5]; b[5] = be[4]; b[6] = be[7]; b[7] = be[6];
+      for (let i = 8; i < 16; i++) b[i] = be[i];
+      const guid = new Guid(b);
+      guid.#text = text;
+      return guid;
+    }
     let s = text.trim();
     if ((s.startsWith('{') && s.endsWith('}')) || (s.startsWith('(') && s.endsWith(')'))) s = s.slice(1, -1);
     let hex: string;
