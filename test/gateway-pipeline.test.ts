@@ -5,7 +5,7 @@ import { errorResponse, type Pipeline } from '../src/gateway/context.ts';
 import { createGatewayHost, type GatewayHost } from '../src/gateway/host.ts';
 import { findBackend } from '../src/gateway/snapshot.ts';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
-import { startBackend, type RecordingBackend } from './support/backend.ts';
+import { startBackend, type BackendResponder, type RecordingBackend } from './support/backend.ts';
 
 /**
  * The seam where compiled policy pipelines plug in: the follower loads the kinds the compiler
@@ -61,6 +61,14 @@ const compiler: PipelineCompiler = {
   },
 };
 
+/** The recording backend's own answer, put back after a test changed it. */
+function defaultResponder(name: string): BackendResponder {
+  return (request, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-backend': name });
+    res.end(JSON.stringify({ backend: name, method: request.method, url: request.url, bodyLength: request.bodyLength }));
+  };
+}
+
 describe('compiled pipelines on the gateway', () => {
   let atrium: RunningAtrium;
   let backend: RecordingBackend;
@@ -106,6 +114,75 @@ describe('compiled pipelines on the gateway', () => {
     assert.equal(seen.headers['x-backend-secret'], 's3cret');
     assert.equal(seen.headers.authorization, 'Bearer token-1');
     assert.equal(seen.headers['x-pipeline'], 'policy');
+  });
+
+  it('streams a backend body through a pipeline whole and in order, with backpressure', { timeout: 20_000 }, async () => {
+    const chunk = Buffer.alloc(256 * 1024);
+    const chunks = 40;
+    other.respondWith((_request, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let sent = 0;
+      const more = (): void => {
+        while (sent < chunks) {
+          chunk.fill(sent % 251);
+          if (!res.write(Buffer.from(chunk))) return void (sent++, res.once('drain', more));
+          sent++;
+        }
+        res.end();
+      };
+      more();
+    });
+    try {
+      const response = await fetch(`${gateway}/piped/items/big`);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('x-outbound'), 'big');
+      const reader = response.body!.getReader();
+      let received = 0;
+      let wrong = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (let i = 0; i < value.length; i += 4096) if (value[i] !== Math.floor((received + i) / chunk.length) % 251) wrong++;
+        received += value.length;
+        // A slow reader: the gateway must hold back the backend, not buffer the body.
+        if (received < 4 * chunk.length) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal(received, chunk.length * chunks);
+      assert.equal(wrong, 0);
+    } finally {
+      other.respondWith(defaultResponder(other.name));
+    }
+  });
+
+  it('abandons the backend request when the client goes away, before or after the response head', { timeout: 10_000 }, async () => {
+    for (const when of ['before-head', 'mid-body'] as const) {
+      let backendClosed!: () => void;
+      const closed = new Promise<void>((resolve) => (backendClosed = resolve));
+      other.respondWith((_request, res) => {
+        res.on('close', () => backendClosed());
+        if (when === 'mid-body') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.write('first chunk');
+        }
+      });
+      try {
+        const controller = new AbortController();
+        if (when === 'before-head') {
+          const pending = fetch(`${gateway}/piped/items/slow`, { signal: controller.signal }).catch((error: Error) => error);
+          while (!other.requests.some((r) => r.url.startsWith('/base/items/slow'))) await new Promise((resolve) => setTimeout(resolve, 5));
+          controller.abort();
+          assert.ok((await pending) instanceof Error);
+        } else {
+          const response = await fetch(`${gateway}/piped/items/stream`, { signal: controller.signal });
+          assert.equal(response.status, 200);
+          await response.body!.getReader().read();
+          controller.abort();
+        }
+        await closed;
+      } finally {
+        other.respondWith(defaultResponder(other.name));
+      }
+    }
   });
 
   it('forwards as is where no pipeline applies', async () => {

@@ -64,8 +64,15 @@ export interface GatewayContext {
   lastError: GatewayError | undefined;
   /** Milliseconds until the backend's response headers arrived; null when the backend was not called. */
   backendTimeMs: number | null;
-  /** Aborted when the client goes away. */
+  /** Aborted when the client goes away (created on first use: most requests never ask). */
   readonly signal: AbortSignal;
+  /** Set by the gateway once the client has gone away before its response was finished. */
+  clientGone?: boolean;
+  /**
+   * Set by the upstream client while a backend exchange is in flight; the gateway calls it when
+   * the client goes away, so the backend request is abandoned with it.
+   */
+  abortBackend?: (reason: Error) => void;
   /** Sends `request` to `upstream`. Never throws: failures come back as Azure's 502/504/500 responses with `lastError` set. */
   forward(): Promise<GatewayResponse>;
 }

@@ -65,9 +65,6 @@ const REQUEST_SKIP = new Set([
 
 const NOT_FOUND_MESSAGE = 'Resource not found';
 
-/** The signal of a request forwarded without a pipeline: the upstream client follows the response itself. */
-const NEVER_ABORTED = new AbortController().signal;
-
 export function createGatewayHandler(options: GatewayHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { gatewayId, upstream, observer } = options;
   const protocol = options.protocol ?? 'http';
@@ -167,12 +164,13 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
     productKey = check.productKey;
 
     const pipeline = operation.pipeline;
-    let signal = NEVER_ABORTED;
+    let controller: AbortController | undefined;
     if (pipeline !== undefined) {
-      const abort = new AbortController();
-      signal = abort.signal;
       res.once('close', () => {
-        if (!res.writableFinished) abort.abort();
+        if (res.writableFinished) return;
+        ctx!.clientGone = true;
+        controller?.abort();
+        ctx!.abortBackend?.(new Error('client closed the connection'));
       });
     }
     const method = req.method ?? 'GET';
@@ -195,7 +193,15 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       timeoutMs: upstream.defaultTimeoutMs,
       lastError: undefined,
       backendTimeMs: null,
-      signal,
+      get signal() {
+        if (controller === undefined) {
+          controller = new AbortController();
+          if (ctx!.clientGone) controller.abort();
+        }
+        return controller.signal;
+      },
+      clientGone: false,
+      abortBackend: undefined,
       forward: () => upstream.forward(ctx!),
     };
     if (pipeline === undefined) {

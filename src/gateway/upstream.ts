@@ -130,25 +130,24 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
       if (!('target' in prepared)) return Promise.resolve(prepared);
       const { target, path, headers } = prepared;
       const breaker = target.breaker;
-      const signal = ctx.signal;
       const started = performance.now();
       return new Promise<GatewayResponse>((resolve) => {
         let abort: ((reason?: Error) => void) | undefined;
         let body: UpstreamBody | undefined;
         let settled = false;
-        const onAbort = (): void => abort?.(new Error('client closed the connection'));
         const settle = (): void => {
           settled = true;
-          signal.removeEventListener('abort', onAbort);
+          ctx.abortBackend = undefined;
         };
-        if (signal.aborted) {
+        if (ctx.clientGone) {
           resolve(failure(ctx, new Error('client closed the connection'), true));
           return;
         }
-        signal.addEventListener('abort', onAbort);
+        ctx.abortBackend = (reason) => abort?.(reason);
         const handler: Dispatcher.DispatchHandler = {
           onConnect(abortRequest) {
             abort = abortRequest;
+            if (ctx.clientGone) abortRequest(new Error('client closed the connection'));
           },
           onHeaders(statusCode, rawHeaders, resume) {
             ctx.backendTimeMs = performance.now() - started;
@@ -172,8 +171,9 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
             settle();
             if (body !== undefined) return body.feedError(error);
             ctx.backendTimeMs = performance.now() - started;
-            const outcome = failure(ctx, error as Error & { code?: string }, signal.aborted);
-            if (breaker !== undefined && !signal.aborted) breakers.record(breaker, { reason: ctx.lastError?.reason });
+            const gone = ctx.clientGone === true;
+            const outcome = failure(ctx, error as Error & { code?: string }, gone);
+            if (breaker !== undefined && !gone) breakers.record(breaker, { reason: ctx.lastError?.reason });
             resolve(outcome);
           },
         };
