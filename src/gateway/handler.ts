@@ -2,8 +2,9 @@ import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { RequestLogRecord } from '../store/store.ts';
-import { errorResponse, type GatewayContext, type GatewayResponse } from './context.ts';
-import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry } from './snapshot.ts';
+import { errorResponse, type GatewayContext, type GatewayError, type GatewayRequest, type GatewayResponse } from './context.ts';
+import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry, UpstreamTarget } from './snapshot.ts';
+import type { MatchedParameters } from './template.ts';
 import { checkSubscriptionKey, INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from './subscriptions.ts';
 import type { UpstreamClient } from './upstream.ts';
 import { UpstreamBody } from './upstream-body.ts';
@@ -164,46 +165,18 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
     productKey = check.productKey;
 
     const pipeline = operation.pipeline;
-    let controller: AbortController | undefined;
-    if (pipeline !== undefined) {
-      res.once('close', () => {
-        if (res.writableFinished) return;
-        ctx!.clientGone = true;
-        controller?.abort();
-        ctx!.abortBackend?.(new Error('client closed the connection'));
-      });
-    }
     const method = req.method ?? 'GET';
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    ctx = {
-      requestId,
-      gatewayId,
-      snapshot,
-      api,
-      operation,
-      matchedParameters: route.matchedParameters,
-      subscription,
-      productKey,
-      clientIp,
-      originalUrl: `${protocol}://${req.headers.host ?? ''}${url}`,
-      request: api.stripKey
-        ? { method, path: route.remainder, query: withoutParameter(query, api.keyQuery), headers: withoutHeader(forwardedHeaders(req, clientIp, protocol), api.keyHeader), body: hasBody ? req : null }
-        : { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null },
-      upstream: api.upstream,
-      timeoutMs: upstream.defaultTimeoutMs,
-      lastError: undefined,
-      backendTimeMs: null,
-      get signal() {
-        if (controller === undefined) {
-          controller = new AbortController();
-          if (ctx!.clientGone) controller.abort();
-        }
-        return controller.signal;
-      },
-      clientGone: false,
-      abortBackend: undefined,
-      forward: () => upstream.forward(ctx!),
-    };
+    const request: GatewayRequest = api.stripKey
+      ? { method, path: route.remainder, query: withoutParameter(query, api.keyQuery), headers: withoutHeader(forwardedHeaders(req, clientIp, protocol), api.keyHeader), body: hasBody ? req : null }
+      : { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null };
+    const context = new RequestContext(requestId, gatewayId, snapshot, api, operation, route.matchedParameters, subscription, productKey, clientIp, `${protocol}://${req.headers.host ?? ''}${url}`, request, upstream);
+    ctx = context;
+    if (pipeline !== undefined) {
+      res.once('close', () => {
+        if (!res.writableFinished) context.leave();
+      });
+    }
     if (pipeline === undefined) {
       // No policy: the upstream response is written straight to the client.
       res.once('close', () => finish(res.headersSent ? res.statusCode : 499));
@@ -223,6 +196,69 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
     }
     outcome.then(reply, failed).catch(() => res.destroy());
   };
+}
+
+/**
+ * One request's GatewayContext. A class rather than an object literal, so that every request's
+ * context shares one hidden class (a literal with an accessor would get its own).
+ */
+class RequestContext implements GatewayContext {
+  readonly requestId: string;
+  readonly gatewayId: string;
+  readonly snapshot: Snapshot;
+  readonly api: CompiledApi;
+  readonly operation: CompiledOperation;
+  readonly matchedParameters: MatchedParameters;
+  readonly subscription: SubscriptionEntry | undefined;
+  readonly productKey: string | undefined;
+  readonly clientIp: string;
+  readonly originalUrl: string;
+  readonly request: GatewayRequest;
+  upstream: UpstreamTarget | undefined;
+  timeoutMs: number;
+  lastError: GatewayError | undefined = undefined;
+  backendTimeMs: number | null = null;
+  clientGone = false;
+  abortBackend: ((reason: Error) => void) | undefined = undefined;
+  #controller: AbortController | undefined = undefined;
+  readonly #client: UpstreamClient;
+
+  constructor(requestId: string, gatewayId: string, snapshot: Snapshot, api: CompiledApi, operation: CompiledOperation, matchedParameters: MatchedParameters, subscription: SubscriptionEntry | undefined, productKey: string | undefined, clientIp: string, originalUrl: string, request: GatewayRequest, client: UpstreamClient) {
+    this.requestId = requestId;
+    this.gatewayId = gatewayId;
+    this.snapshot = snapshot;
+    this.api = api;
+    this.operation = operation;
+    this.matchedParameters = matchedParameters;
+    this.subscription = subscription;
+    this.productKey = productKey;
+    this.clientIp = clientIp;
+    this.originalUrl = originalUrl;
+    this.request = request;
+    this.upstream = api.upstream;
+    this.timeoutMs = client.defaultTimeoutMs;
+    this.#client = client;
+  }
+
+  /** Created on first use: most requests never ask. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.clientGone) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  forward(): Promise<GatewayResponse> {
+    return this.#client.forward(this);
+  }
+
+  /** The client went away before its response was finished: whatever waits for it stops. */
+  leave(): void {
+    this.clientGone = true;
+    this.#controller?.abort();
+    this.abortBackend?.(new Error('client closed the connection'));
+  }
 }
 
 /** Writes the response and streams its body; reports the outcome once the exchange is over. */

@@ -218,15 +218,7 @@ class ExpressionSource implements ContextSource {
     const gateway = this.pc.gateway;
     const subscription = gateway.subscription;
     if (subscription === undefined) return null;
-    const request = gateway.request;
-    const api = gateway.api;
-    return {
-      id: subscription.name,
-      name: subscription.name,
-      get key() {
-        return getHeader(request.headers, api.keyHeader) ?? new URLSearchParams(request.query).get(api.keyQuery) ?? undefined;
-      },
-    };
+    return new SubscriptionSource(subscription.name, gateway.request, gateway.api);
   }
   get user(): ContextSource['user'] {
     const owner = this.pc.gateway.subscription?.ownerId;
@@ -340,19 +332,35 @@ class RequestSource {
   }
 }
 
-function responseSource(response: ResponseState, pc: PolicyContext): ResponseSource {
-  return {
-    get statusCode() {
-      return response.status;
-    },
-    get statusReason() {
-      return response.reason;
-    },
-    get headers() {
-      pc.responseHeadersServed = true;
-      return headersToMap(response.headers);
-    },
-    body:
+/**
+ * `context.Subscription` for expressions; its key is read from the request only when asked.
+ * Classes rather than object literals with accessors, which would each get a hidden class.
+ */
+class SubscriptionSource {
+  readonly id: string;
+  readonly name: string;
+  readonly #request: GatewayContext['request'];
+  readonly #api: GatewayContext['api'];
+  constructor(name: string, request: GatewayContext['request'], api: GatewayContext['api']) {
+    this.id = name;
+    this.name = name;
+    this.#request = request;
+    this.#api = api;
+  }
+  get key(): string | undefined {
+    return getHeader(this.#request.headers, this.#api.keyHeader) ?? new URLSearchParams(this.#request.query).get(this.#api.keyQuery) ?? undefined;
+  }
+}
+
+/** `context.Response` for expressions, live over the response under construction. */
+class LiveResponseSource implements ResponseSource {
+  readonly #response: ResponseState;
+  readonly #pc: PolicyContext;
+  readonly body: ResponseSource['body'];
+  constructor(response: ResponseState, pc: PolicyContext) {
+    this.#response = response;
+    this.#pc = pc;
+    this.body =
       response.body === null
         ? null
         : {
@@ -364,8 +372,22 @@ function responseSource(response: ResponseState, pc: PolicyContext): ResponseSou
               response.body = null;
               setHeader(response.headers, 'content-length', '0');
             },
-          },
-  };
+          };
+  }
+  get statusCode(): number {
+    return this.#response.status;
+  }
+  get statusReason(): string {
+    return this.#response.reason;
+  }
+  get headers(): ReturnType<typeof headersToMap> {
+    this.#pc.responseHeadersServed = true;
+    return headersToMap(this.#response.headers);
+  }
+}
+
+function responseSource(response: ResponseState, pc: PolicyContext): ResponseSource {
+  return new LiveResponseSource(response, pc);
 }
 
 function urlSource(origin: string, path: string, query: string): UrlSource {
