@@ -123,12 +123,28 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
 
   const dispatcherOf = (target: UpstreamTarget): Dispatcher => (target.rejectUnauthorized ? verifyingDispatcher : permissiveDispatcher);
 
+  /** Sends the prepared request with the context's body and timeout; `handler` gets the exchange. */
+  const dispatch = (ctx: GatewayContext, { target, path, headers }: Prepared, handler: Dispatcher.DispatchHandler): void => {
+    dispatcherOf(target).dispatch(
+      {
+        origin: target.origin,
+        path,
+        method: ctx.request.method as Dispatcher.HttpMethod,
+        headers,
+        body: ctx.request.body,
+        headersTimeout: ctx.timeoutMs,
+        bodyTimeout: ctx.timeoutMs,
+      },
+      handler,
+    );
+  };
+
   return {
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
     forward(ctx) {
       const prepared = prepare(ctx);
       if (!('target' in prepared)) return Promise.resolve(prepared);
-      const { target, path, headers } = prepared;
+      const { target } = prepared;
       const breaker = target.breaker;
       const started = performance.now();
       return new Promise<GatewayResponse>((resolve) => {
@@ -177,24 +193,13 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
             resolve(outcome);
           },
         };
-        dispatcherOf(target).dispatch(
-          {
-            origin: target.origin,
-            path,
-            method: ctx.request.method as Dispatcher.HttpMethod,
-            headers,
-            body: ctx.request.body,
-            headersTimeout: ctx.timeoutMs,
-            bodyTimeout: ctx.timeoutMs,
-          },
-          handler,
-        );
+        dispatch(ctx, prepared, handler);
       });
     },
     stream(ctx, res) {
       const prepared = prepare(ctx);
       if (!('target' in prepared)) return writeResponse(res, prepared, ctx.request.body);
-      const { target, path, headers } = prepared;
+      const { target } = prepared;
       const breaker = target.breaker;
       const started = performance.now();
       let abort: ((reason?: Error) => void) | undefined;
@@ -238,18 +243,7 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
           else writeResponse(res, response, ctx.request.body);
         },
       };
-      dispatcherOf(target).dispatch(
-        {
-          origin: target.origin,
-          path,
-          method: ctx.request.method as Dispatcher.HttpMethod,
-          headers,
-          body: ctx.request.body,
-          headersTimeout: ctx.timeoutMs,
-          bodyTimeout: ctx.timeoutMs,
-        },
-        handler,
-      );
+      dispatch(ctx, prepared, handler);
     },
     async close() {
       await Promise.all([verifying.close(), permissive.close()]);
