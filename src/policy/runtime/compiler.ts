@@ -77,11 +77,13 @@ function createRunner(
   const onError = sections['on-error'];
   return async function policyPipeline(ctx: GatewayContext): Promise<GatewayResponse> {
     const pc = new PolicyContext(ctx, services, keepRequestBody);
-    let outcome = await runSteps(inbound, pc);
+    let pending = runSteps(inbound, pc);
+    let outcome = pending instanceof Promise ? await pending : pending;
     if (outcome === undefined || outcome === TO_OUTBOUND) {
       if (outcome === undefined) {
         pc.section = 'backend';
-        outcome = await runSteps(backend, pc);
+        pending = runSteps(backend, pc);
+        outcome = pending instanceof Promise ? await pending : pending;
         if (outcome === undefined && implicitForward) {
           outcome = await forward(pc);
           if (outcome !== undefined && typeof outcome !== 'string') {
@@ -92,16 +94,18 @@ function createRunner(
       if (outcome === undefined) {
         pc.ensureResponse();
         pc.section = 'outbound';
-        outcome = await runSteps(outbound, pc);
+        pending = runSteps(outbound, pc);
+        outcome = pending instanceof Promise ? await pending : pending;
       }
     }
     if (outcome !== undefined && typeof outcome !== 'string') {
       fail(pc, outcome, secrets);
       pc.section = 'on-error';
-      const again = await runSteps(onError, pc);
+      pending = runSteps(onError, pc);
+      const again = pending instanceof Promise ? await pending : pending;
       if (again !== undefined && typeof again !== 'string') fail(pc, again, secrets);
     }
-    await pc.finish();
+    if (pc.finishing) await pc.finish();
     const response = pc.response ?? pc.ensureResponse();
     return { status: response.status, headers: response.headers, body: response.body };
   };

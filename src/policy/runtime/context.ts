@@ -105,6 +105,11 @@ export class PolicyContext {
     (this.finishers ??= []).push(fn);
   }
 
+  /** Whether anything waits for the final response (`onFinish`). */
+  get finishing(): boolean {
+    return this.finishers !== undefined;
+  }
+
   async finish(): Promise<void> {
     const list = this.finishers;
     if (list === undefined) return;

@@ -3,9 +3,42 @@ import { ExpressionError } from '../expressions/index.ts';
 import { BodyTooLargeError, type PolicyContext } from './context.ts';
 import { type LastError, type Outcome, type PolicyFailure, type ResponseState, type Step } from './types.ts';
 
-/** Runs steps in order; stops at the first outcome that is not "continue". */
-export async function runSteps(steps: readonly Step[], pc: PolicyContext): Promise<Outcome> {
-  for (let i = 0; i < steps.length; i++) {
+/**
+ * Runs steps in order; stops at the first outcome that is not "continue". Synchronous while the
+ * steps are (header and variable policies, limits on memory counters): a promise is made only
+ * from the first step that returns one, or that needs a body read first.
+ */
+export function runSteps(steps: readonly Step[], pc: PolicyContext): Outcome | Promise<Outcome> {
+  return runFrom(steps, pc, 0);
+}
+
+function runFrom(steps: readonly Step[], pc: PolicyContext, start: number): Outcome | Promise<Outcome> {
+  for (let i = start; i < steps.length; i++) {
+    const step = steps[i];
+    if (step.needsBody) return runAsyncFrom(steps, pc, i);
+    let result: Outcome | Promise<Outcome>;
+    try {
+      result = step.run(pc);
+    } catch (error) {
+      result = exceptionFailure(step, error);
+    }
+    if (result instanceof Promise) {
+      const next = i + 1;
+      return result
+        .then(
+          (outcome) => settle(step, outcome, pc),
+          (error: unknown) => settle(step, exceptionFailure(step, error), pc),
+        )
+        .then((outcome) => (outcome !== undefined ? outcome : runFrom(steps, pc, next)));
+    }
+    const outcome = settle(step, result, pc);
+    if (outcome !== undefined) return outcome;
+  }
+  return undefined;
+}
+
+async function runAsyncFrom(steps: readonly Step[], pc: PolicyContext, start: number): Promise<Outcome> {
+  for (let i = start; i < steps.length; i++) {
     const step = steps[i];
     let outcome: Outcome;
     try {
@@ -15,12 +48,18 @@ export async function runSteps(steps: readonly Step[], pc: PolicyContext): Promi
     } catch (error) {
       outcome = exceptionFailure(step, error);
     }
-    if (outcome !== undefined && typeof outcome !== 'string' && outcome.lastError === undefined) outcome.lastError = locate(outcome, step);
-    const observe = pc.services.onStep;
-    if (observe !== undefined) observe(step, outcome, pc);
+    outcome = settle(step, outcome, pc);
     if (outcome !== undefined) return outcome;
   }
   return undefined;
+}
+
+/** Locates a failure (context.LastError) and shows the step to the observer (policy test). */
+function settle(step: Step, outcome: Outcome, pc: PolicyContext): Outcome {
+  if (outcome !== undefined && typeof outcome !== 'string' && outcome.lastError === undefined) outcome.lastError = locate(outcome, step);
+  const observe = pc.services.onStep;
+  if (observe !== undefined) observe(step, outcome, pc);
+  return outcome;
 }
 
 function locate(outcome: PolicyFailure, step: Step): LastError {
