@@ -98,10 +98,9 @@ export class UpstreamBody extends Readable {
       return true;
     }
     for (const chunk of pending) res.write(chunk);
+    // A client that leaves mid-body is the gateway's to notice: it abandons the backend call
+    // through the request context (ctx.abortBackend), which stays set until the body is complete.
     res.on('drain', () => this.#unpause());
-    res.once('close', () => {
-      if (!this.#complete) this.#abort(new Error('client closed the connection'));
-    });
     this.#unpause();
     return true;
   }

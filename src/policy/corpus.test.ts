@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { policyCorpus, policyCorpusMissing, xmlFiles } from '../../test/support/corpus.ts';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parsePolicyDocument } from './document/parser.ts';
 import { PolicyError } from './errors.ts';
 import { validatePolicyDocument } from './validate/validator.ts';
@@ -15,8 +15,8 @@ import type { ValidateOptions, ValidationResult } from './validate/validator.ts'
 import { expressionChecker } from './expression-checker.ts';
 import { getPolicySchema } from '../policies/registry.ts';
 
-const corpus = fileURLToPath(new URL('../../../shared/corpus/azure-policy-snippets/', import.meta.url));
-const skip = existsSync(corpus) ? false : 'the shared corpus is not next to this checkout';
+const corpus = policyCorpus;
+const skip = policyCorpusMissing;
 
 /**
  * Documents that are broken upstream (see the corpus's analysis.md), with the error Atrium
@@ -59,15 +59,6 @@ const expressionFailures: Record<string, string> = {
   'examples/Extracting multiple values from xml documents.policy.xml': 'expression compiler: XDocument not provided yet',
 };
 
-function xmlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...xmlFiles(path));
-    else if (name.endsWith('.xml')) out.push(path);
-  }
-  return out;
-}
 
 interface Row {
   readonly name: string;

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { GatewayContext, GatewayResponse, Pipeline } from '../../src/gateway/context.ts';
-import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry, UpstreamTarget } from '../../src/gateway/snapshot.ts';
+import type { Snapshot, SubscriptionEntry, UpstreamTarget } from '../../src/gateway/snapshot.ts';
 import { compileUpstream } from '../../src/gateway/snapshot.ts';
 import { compileTemplate } from '../../src/gateway/template.ts';
 import { createUpstreamClient, type UpstreamClient } from '../../src/gateway/upstream.ts';
@@ -9,6 +9,7 @@ import { composePolicies, parsePolicyDocument, type PolicyLevel } from '../../sr
 import { compilePolicy } from '../../src/policy/runtime/compiler.ts';
 import { createMemoryCache } from '../../src/policy/runtime/cache.ts';
 import type { PolicyServices } from '../../src/policy/runtime/types.ts';
+import { standaloneApi } from '../../src/policy/runtime/test-run.ts';
 
 /**
  * A GatewayContext built by hand, as the gateway builds it for a routed request: for running
@@ -62,36 +63,15 @@ export function gatewayContext(backendUrl: string | undefined, spec: RequestSpec
   headers.push('x-forwarded-for', spec.clientIp ?? '127.0.0.1', 'x-forwarded-proto', 'http', 'x-forwarded-host', 'gateway.test');
   const upstream: UpstreamTarget | undefined = backendUrl ? compileUpstream(backendUrl) : undefined;
   const apiPath = spec.apiPath ?? 'echo';
-  const api = {
-    key: `/apis/${spec.apiName ?? 'echo'}`,
-    id: `/apis/${spec.apiName ?? 'echo'}`,
+  const { api, operation } = standaloneApi({
     name: spec.apiName ?? 'echo',
-    baseKey: `/apis/${spec.apiName ?? 'echo'}`,
-    baseId: `/apis/${spec.apiName ?? 'echo'}`,
-    workspace: '',
-    pathSegments: apiPath === '' ? [] : apiPath.split('/'),
-    revision: '1',
-    isCurrent: true,
-    apiVersion: '',
-    versionSet: undefined,
+    path: apiPath,
     upstream,
     subscriptionRequired: true,
-    keyHeader: 'ocp-apim-subscription-key',
-    keyHeaderName: 'Ocp-Apim-Subscription-Key',
-    keyQuery: 'subscription-key',
-    operations: { byMethod: new Map(), anyMethod: [] },
-    failure: undefined,
-    fingerprint: '',
-  } as CompiledApi;
-  const operation: CompiledOperation = {
-    key: `${api.key}/operations/${spec.operationName ?? 'op'}`,
-    id: `${api.id}/operations/${spec.operationName ?? 'op'}`,
-    name: spec.operationName ?? 'op',
-    method: (spec.method ?? 'GET').toUpperCase(),
+    operationName: spec.operationName ?? 'op',
+    method: spec.method ?? 'GET',
     template: compileTemplate(spec.urlTemplate ?? '/*'),
-    pipeline: undefined,
-    series: undefined,
-  };
+  });
   const backends = new Map<string, UpstreamTarget>();
   for (const [id, url] of Object.entries(spec.backends ?? {})) backends.set(`/backends/${id.toLowerCase()}`, compileUpstream(url));
   const snapshot = {

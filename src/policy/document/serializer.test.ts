@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { policyCorpus, policyCorpusMissing, xmlFiles } from '../../../test/support/corpus.ts';
 import { parsePolicyDocument } from './parser.ts';
 import { serializePolicyDocument } from './serializer.ts';
 import type { PolicyDocument, PolicyNode } from './tree.ts';
@@ -38,16 +37,10 @@ test('values that need escaping survive both formats', () => {
   assert.match(xml, /value="@\(&quot;&amp;lt;&quot; \+ &quot;&lt;>&quot; \+ 'q'\)"/);
 });
 
-const corpus = fileURLToPath(new URL('../../../../shared/corpus/azure-policy-snippets/', import.meta.url));
+const corpus = policyCorpus;
 
-function xmlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? xmlFiles(path) : name.endsWith('.xml') ? [path] : [];
-  });
-}
 
-test('every parsable corpus document serialises and parses back to the same tree, in both formats', { skip: existsSync(corpus) ? false : 'the shared corpus is not next to this checkout' }, () => {
+test('every parsable corpus document serialises and parses back to the same tree, in both formats', { skip: policyCorpusMissing }, () => {
   let checked = 0;
   for (const path of xmlFiles(corpus)) {
     let document: PolicyDocument;

@@ -4,26 +4,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { policyCorpus, policyCorpusMissing, xmlFiles } from '../../../test/support/corpus.ts';
+import { relative } from 'node:path';
 import { composePolicies, parsePolicyDocument, PolicyError, validatePolicyDocument, type PolicyDocument } from '../index.ts';
 import { expressionChecker } from '../expression-checker.ts';
 import { compilePolicy } from './compiler.ts';
 import { testServices } from '../../../test/support/policy-context.ts';
 
-const corpus = fileURLToPath(new URL('../../../../shared/corpus/azure-policy-snippets/', import.meta.url));
-const skip = existsSync(corpus) ? false : 'the shared corpus is not next to this checkout';
+const corpus = policyCorpus;
+const skip = policyCorpusMissing;
 
-function xmlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...xmlFiles(path));
-    else if (name.endsWith('.xml')) out.push(path);
-  }
-  return out;
-}
 
 test('every corpus document accepted on save compiles into a pipeline', { skip }, () => {
   const checker = expressionChecker();

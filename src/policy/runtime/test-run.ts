@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { GatewayContext } from '../../gateway/context.ts';
-import { compileUpstream, type CompiledApi, type CompiledOperation, type Snapshot } from '../../gateway/snapshot.ts';
+import { compileUpstream, type CompiledApi, type CompiledOperation, type Snapshot, type UpstreamTarget } from '../../gateway/snapshot.ts';
 import { compileTemplate, matchTemplate } from '../../gateway/template.ts';
 import { createMemoryCounters } from '../../counters/index.ts';
 import { composePolicies } from '../compose/compose.ts';
@@ -204,36 +204,15 @@ function testContext(options: PolicyTestOptions): GatewayContext {
   const headers = [...Object.entries(request.headers ?? {}).flat()];
   if (request.body !== undefined) headers.push('content-length', String(Buffer.byteLength(request.body)));
   headers.push('x-forwarded-for', request.clientIp ?? '127.0.0.1', 'x-forwarded-proto', 'https', 'x-forwarded-host', 'gateway.test');
-  const api = {
-    key: `/apis/${options.api?.name ?? 'api'}`,
-    id: `/apis/${options.api?.name ?? 'api'}`,
+  const { api, operation } = standaloneApi({
     name: options.api?.name ?? 'api',
-    baseKey: `/apis/${options.api?.name ?? 'api'}`,
-    baseId: `/apis/${options.api?.name ?? 'api'}`,
-    workspace: '',
-    pathSegments: apiPath === '' ? [] : apiPath.split('/'),
-    revision: '1',
-    isCurrent: true,
-    apiVersion: '',
-    versionSet: undefined,
+    path: apiPath,
     upstream,
     subscriptionRequired: request.subscription !== undefined,
-    keyHeader: 'ocp-apim-subscription-key',
-    keyHeaderName: 'Ocp-Apim-Subscription-Key',
-    keyQuery: 'subscription-key',
-    operations: { byMethod: new Map(), anyMethod: [] },
-    failure: undefined,
-    fingerprint: '',
-  } as unknown as CompiledApi;
-  const operation = {
-    key: `${api.key}/operations/${options.operation?.name ?? 'operation'}`,
-    id: `${api.id}/operations/${options.operation?.name ?? 'operation'}`,
-    name: options.operation?.name ?? 'operation',
-    method: (options.operation?.method ?? request.method ?? 'GET').toUpperCase(),
+    operationName: options.operation?.name ?? 'operation',
+    method: options.operation?.method ?? request.method ?? 'GET',
     template,
-    pipeline: undefined,
-    series: undefined,
-  } as CompiledOperation;
+  });
   const snapshot = {
     gatewayId: 'test',
     revision: 0,
@@ -266,4 +245,51 @@ function testContext(options: PolicyTestOptions): GatewayContext {
     signal: new AbortController().signal,
     forward: async () => ({ status: 502, headers: [], body: null }),
   } as GatewayContext;
+}
+
+/**
+ * A compiled API with one operation that no snapshot holds: what `atrium policy test` runs a
+ * document against (and the policy tests too). Service level, Azure's default key names.
+ */
+export function standaloneApi(spec: {
+  readonly name: string;
+  readonly path: string;
+  readonly upstream: UpstreamTarget | undefined;
+  readonly subscriptionRequired: boolean;
+  readonly operationName: string;
+  readonly method: string;
+  readonly template: CompiledOperation['template'];
+}): { api: CompiledApi; operation: CompiledOperation } {
+  const key = `/apis/${spec.name}`;
+  const api = {
+    key,
+    id: key,
+    name: spec.name,
+    baseKey: key,
+    baseId: key,
+    workspace: '',
+    pathSegments: spec.path === '' ? [] : spec.path.split('/'),
+    revision: '1',
+    isCurrent: true,
+    apiVersion: '',
+    versionSet: undefined,
+    upstream: spec.upstream,
+    subscriptionRequired: spec.subscriptionRequired,
+    keyHeader: 'ocp-apim-subscription-key',
+    keyHeaderName: 'Ocp-Apim-Subscription-Key',
+    keyQuery: 'subscription-key',
+    operations: { byMethod: new Map(), anyMethod: [] },
+    failure: undefined,
+    fingerprint: '',
+  } as unknown as CompiledApi;
+  const operation: CompiledOperation = {
+    key: `${key}/operations/${spec.operationName}`,
+    id: `${key}/operations/${spec.operationName}`,
+    name: spec.operationName,
+    method: spec.method.toUpperCase(),
+    template: spec.template,
+    pipeline: undefined,
+    series: undefined,
+  };
+  return { api, operation };
 }

@@ -287,6 +287,18 @@ function keySet(r: RunState, source: Iterable<unknown>): Set<unknown> {
   return set;
 }
 
+/** The items of `source` whose key is not in `seen` yet, each key once (it is added as it goes). */
+function* unseen(r: RunState, source: Iterable<unknown>, seen: Set<unknown>, key: (x: unknown) => unknown): Generator<unknown> {
+  for (const x of source) {
+    tick(r);
+    const k = key(x);
+    if (!seen.has(k)) {
+      seen.add(k);
+      yield x;
+    }
+  }
+}
+
 export const Linq = {
   where(r: RunState, src: unknown, pred: Pred): Seq {
     const s = iter(src);
@@ -412,17 +424,7 @@ export const Linq = {
   },
   distinct(r: RunState, src: unknown, key: (x: unknown) => unknown = mapKey): Seq {
     const s = iter(src);
-    return seq(function* () {
-      const seen = new Set<unknown>();
-      for (const x of s) {
-        tick(r);
-        const k = key(x);
-        if (!seen.has(k)) {
-          seen.add(k);
-          yield x;
-        }
-      }
-    });
+    return seq(() => unseen(r, s, new Set<unknown>(), key));
   },
   skip(r: RunState, src: unknown, n: number): Seq {
     const s = iter(src);
@@ -575,17 +577,7 @@ export const Linq = {
   except(r: RunState, a: unknown, b: unknown): Seq {
     const s1 = iter(a);
     const s2 = iter(b);
-    return seq(function* () {
-      const set = keySet(r, s2);
-      for (const x of s1) {
-        tick(r);
-        const k = mapKey(x);
-        if (!set.has(k)) {
-          set.add(k);
-          yield x;
-        }
-      }
-    });
+    return seq(() => unseen(r, s1, keySet(r, s2), mapKey));
   },
   sequenceEqual(r: RunState, a: unknown, b: unknown): boolean {
     const x = toArray(r, a);
