@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, createHmac, sign } from 'node:crypto';
 import { startBackend, type RecordingBackend } from './support/backend.ts';
 import { createUpstreamClient } from '../src/gateway/upstream.ts';
-import { CountersUnavailableError } from '../src/counters/index.ts';
+import { createMemoryCounters, CountersUnavailableError, type CounterResult, type Counters } from '../src/counters/index.ts';
 import { closeUpstream, compileDocuments, gatewayContext, policies, run, testServices } from './support/policy-context.ts';
 
 let backend: RecordingBackend;
@@ -632,6 +632,7 @@ describe('limits', () => {
 
   test('when the counters cannot answer, limits let calls through unless the gateway makes them fail closed', async () => {
     const down = {
+      apply: () => Promise.reject(new CountersUnavailableError('Redis counters are unavailable: test')),
       increment: () => Promise.reject(new CountersUnavailableError('Redis counters are unavailable: test')),
       close: async () => undefined,
     };
@@ -644,6 +645,57 @@ describe('limits', () => {
     assert.equal(refused.status, 503);
     assert.equal(refused.ctx.lastError?.source, 'quota-by-key');
     assert.equal(refused.ctx.lastError?.reason, 'CountersUnavailable');
+  });
+
+  test('adjacent limit policies make one counter call, and each still answers for itself', async () => {
+    const memory = createMemoryCounters();
+    const calls: number[] = [];
+    const counting: Counters = {
+      apply: (ops) => {
+        calls.push(ops.length);
+        return memory.apply(ops);
+      },
+      increment: (...args) => memory.increment(...args),
+      close: () => memory.close(),
+    };
+    const services = testServices({ counters: counting });
+    const xml = policies({ inbound: '<rate-limit-by-key calls="2" renewal-period="60" counter-key="@(&quot;r&quot;)" /><quota-by-key calls="3" renewal-period="60" counter-key="q" />' });
+    const pipeline = compileDocuments([xml], services);
+    assert.equal((await run(pipeline, gatewayContext(backend.url))).status, 200);
+    assert.deepEqual(calls, [2], 'one call with both operations');
+    assert.equal((await run(pipeline, gatewayContext(backend.url))).status, 200);
+    const limited = await run(pipeline, gatewayContext(backend.url));
+    assert.equal(limited.status, 429);
+    assert.equal(limited.ctx.lastError?.source, 'rate-limit-by-key');
+    // The refused rate limit stopped the call: the quota did not count the third call.
+    assert.equal((memory.apply([{ key: 'quota-by-key:60:q:calls', amount: 0, limit: Infinity, window: { periodMs: 60_000, alignMs: 0 } }]) as CounterResult[])[0].count, 2);
+  });
+
+  test('a limit that sets a variable is counted before a later limit whose expressions may read it', async () => {
+    const memory = createMemoryCounters();
+    const calls: number[] = [];
+    const counting: Counters = { apply: (ops) => (calls.push(ops.length), memory.apply(ops)), increment: (...args) => memory.increment(...args), close: () => memory.close() };
+    const xml = policies({
+      inbound: `<rate-limit-by-key calls="5" renewal-period="60" counter-key="a" remaining-calls-variable-name="left" />
+        <rate-limit-by-key calls="9" renewal-period="60" counter-key="@(&quot;b-&quot; + context.Variables[&quot;left&quot;])" />
+        <set-header name="x-left" exists-action="override"><value>@(context.Variables[&quot;left&quot;].ToString())</value></set-header>`,
+    });
+    const result = await run(compileDocuments([xml], testServices({ counters: counting })), gatewayContext(backend.url));
+    assert.equal(result.status, 200);
+    assert.deepEqual(calls, [1, 1]);
+    assert.equal((await memory.increment('rate-limit-by-key:60:b-4', 0, Infinity, { periodMs: 60_000 })).count, 1, 'the second key saw the variable');
+  });
+
+  test('an expression failing in a later limit leaves the earlier ones counted, and names its own policy', async () => {
+    const memory = createMemoryCounters();
+    const xml = policies({
+      inbound: '<rate-limit-by-key calls="5" renewal-period="60" counter-key="ok" /><quota-by-key calls="5" renewal-period="60" counter-key="@(((string)null).Length.ToString())" />',
+      onError: '<return-response><set-status code="500" /><set-body>@(context.LastError.Source + "|" + context.LastError.Path)</set-body></return-response>',
+    });
+    const result = await run(compileDocuments([xml], testServices({ counters: memory })), gatewayContext(backend.url));
+    assert.equal(result.status, 500);
+    assert.equal(result.text, 'quota-by-key|quota-by-key[2]');
+    assert.equal((await memory.increment('rate-limit-by-key:60:ok', 0, Infinity, { periodMs: 60_000 })).count, 1);
   });
 
   test('limit-concurrency refuses beyond max-count at once', async () => {

@@ -92,6 +92,34 @@ for (const impl of implementations) {
       assert.equal(renewed.resetMs, 3_600_000);
     });
 
+    test('a batch applies in order, each seeing the ones before, and stops at the first refused', async () => {
+      const { counters } = make();
+      const results = await counters.apply([
+        { key: 'x', amount: 2, limit: 3, window: minute },
+        { key: 'x', amount: 1, limit: 3, window: minute },
+        { key: 'y', amount: 1, limit: 0, window: minute },
+        { key: 'z', amount: 1, limit: 5, window: minute },
+      ]);
+      assert.deepEqual(results.map((r) => [r.allowed, r.count, r.remaining]), [
+        [true, 2, 1],
+        [true, 3, 0],
+        [false, 0, 0],
+      ]);
+      assert.equal((await counters.increment('z', 0, Infinity, minute)).count, 0, 'the operation after the refused one was not applied');
+      assert.deepEqual(await counters.apply([]), []);
+      const unlimited = await counters.apply([{ key: 'u', amount: 7, limit: Infinity, window: minute }]);
+      assert.equal(unlimited[0].allowed, true);
+      assert.equal(unlimited[0].remaining, Infinity);
+    });
+
+    test('a check one below the limit refuses once the count has reached it, a limit of -1 always', async () => {
+      const { counters } = make();
+      await counters.apply([{ key: 'c', amount: 2, limit: 2, window: minute }]);
+      assert.equal((await counters.apply([{ key: 'c', amount: 0, limit: 1, window: minute }]))[0].allowed, false);
+      assert.equal((await counters.apply([{ key: 'c', amount: 0, limit: 2, window: minute }]))[0].allowed, true);
+      assert.equal((await counters.apply([{ key: 'fresh', amount: 0, limit: -1, window: minute }]))[0].allowed, false);
+    });
+
     test('concurrent increments never overshoot the limit', async () => {
       const { counters } = make();
       const results = await Promise.all(Array.from({ length: 50 }, () => counters.increment('c', 1, 20, minute)));
@@ -100,6 +128,14 @@ for (const impl of implementations) {
     });
   });
 }
+
+describe('counters contract: memory answers at once', () => {
+  test('apply returns its results without a promise', () => {
+    const results = createMemoryCounters().apply([{ key: 'k', amount: 1, limit: 1, window: { periodMs: 1000 } }]);
+    assert.ok(Array.isArray(results));
+    assert.equal((results as readonly { allowed: boolean }[])[0].allowed, true);
+  });
+});
 
 describe('counters contract: memory window renewal', () => {
   test('a window started by the first call renews after its period', async () => {

@@ -28,7 +28,23 @@ export interface CounterResult {
   readonly resetMs: number;
 }
 
+/** One counter operation of a batch: add `amount` to `key` unless the total would exceed `limit`. */
+export interface CounterOp {
+  readonly key: string;
+  readonly amount: number;
+  /** May be Infinity (always add). */
+  readonly limit: number;
+  readonly window: CounterWindow;
+}
+
 export interface Counters {
+  /**
+   * Applies operations in order as one atomic step (one round trip for Redis), each as
+   * `increment` would, and stops at the first one not allowed: the results run up to and
+   * including it, and later operations are not applied. In-memory counters answer synchronously.
+   * Rejects (or, when synchronous, throws) CountersUnavailableError as `increment` does.
+   */
+  apply(ops: readonly CounterOp[]): readonly CounterResult[] | Promise<readonly CounterResult[]>;
   /**
    * Atomically adds `amount` to `key` in its current window, unless the total would exceed
    * `limit`, in which case nothing is added and `allowed` is false. An `amount` of 0 reads the

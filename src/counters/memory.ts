@@ -1,4 +1,4 @@
-import { alignedWindow, type CounterResult, type Counters, type CounterWindow } from './counters.ts';
+import { alignedWindow, type CounterOp, type CounterResult, type Counters, type CounterWindow } from './counters.ts';
 
 export interface MemoryCountersOptions {
   /** The clock, epoch milliseconds. */
@@ -12,7 +12,7 @@ interface Entry {
   endsAt: number;
 }
 
-/** Counters of one process: exact for one gateway replica. */
+/** Counters of one process: exact for one gateway replica. Answers synchronously. */
 export function createMemoryCounters(options: MemoryCountersOptions = {}): Counters {
   const now = options.now ?? Date.now;
   const sweepAt = options.sweepAt ?? 10_000;
@@ -24,28 +24,41 @@ export function createMemoryCounters(options: MemoryCountersOptions = {}): Count
     nextSweep = Math.max(sweepAt, entries.size * 2);
   };
 
+  const one = (at: number, key: string, amount: number, limit: number, window: CounterWindow): CounterResult => {
+    const aligned = alignedWindow(at, window);
+    const fullKey = aligned ? `${key}#${aligned.index}` : key;
+    let entry = entries.get(fullKey);
+    if (entry !== undefined && entry.endsAt <= at) {
+      entries.delete(fullKey);
+      entry = undefined;
+    }
+    const current = entry?.count ?? 0;
+    const endsAt = entry?.endsAt ?? aligned?.endsAt ?? at + window.periodMs;
+    const resetMs = Math.max(0, endsAt - at);
+    if (current + amount > limit) return { allowed: false, count: current, remaining: Math.max(0, limit - current), resetMs };
+    if (amount > 0) {
+      if (entry === undefined) {
+        if (entries.size >= nextSweep) sweep(at);
+        entries.set(fullKey, { count: amount, endsAt });
+      } else entry.count += amount;
+    }
+    const count = current + amount;
+    return { allowed: true, count, remaining: Math.max(0, limit - count), resetMs };
+  };
+
   return {
-    async increment(key: string, amount: number, limit: number, window: CounterWindow): Promise<CounterResult> {
+    apply(ops: readonly CounterOp[]): readonly CounterResult[] {
       const at = now();
-      const aligned = alignedWindow(at, window);
-      const fullKey = aligned ? `${key}#${aligned.index}` : key;
-      let entry = entries.get(fullKey);
-      if (entry !== undefined && entry.endsAt <= at) {
-        entries.delete(fullKey);
-        entry = undefined;
+      const results: CounterResult[] = [];
+      for (const op of ops) {
+        const result = one(at, op.key, op.amount, op.limit, op.window);
+        results.push(result);
+        if (!result.allowed) break;
       }
-      const current = entry?.count ?? 0;
-      const endsAt = entry?.endsAt ?? aligned?.endsAt ?? at + window.periodMs;
-      const resetMs = Math.max(0, endsAt - at);
-      if (current + amount > limit) return { allowed: false, count: current, remaining: Math.max(0, limit - current), resetMs };
-      if (amount > 0) {
-        if (entry === undefined) {
-          if (entries.size >= nextSweep) sweep(at);
-          entries.set(fullKey, { count: amount, endsAt });
-        } else entry.count += amount;
-      }
-      const count = current + amount;
-      return { allowed: true, count, remaining: Math.max(0, limit - count), resetMs };
+      return results;
+    },
+    async increment(key: string, amount: number, limit: number, window: CounterWindow): Promise<CounterResult> {
+      return one(now(), key, amount, limit, window);
     },
     async close() {
       entries.clear();

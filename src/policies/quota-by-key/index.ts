@@ -1,6 +1,7 @@
 import { toPolicyBoolean } from '../../policy/expressions/index.ts';
+import { limitStep } from '../../policy/runtime/limits.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { checkQuotas, quotaWindow } from '../quota/meter.ts';
+import { quotaPlan, quotaWindow, type Quota } from '../quota/meter.ts';
 
 /**
  * Calls and/or kilobytes per `counter-key` per renewal period. With `increment-condition`, the
@@ -14,17 +15,31 @@ export const runtime: PolicyFactory = function compileQuotaByKey(input) {
   const counterKey = input.value('counter-key')!;
   const condition = input.raw('increment-condition');
   const incrementCount = input.value('increment-count');
-  return async function quotaByKey(pc) {
-    const key = `quota-by-key:${period}:${counterKey(pc)}`;
-    const amount = incrementCount ? Number(incrementCount(pc)) : 1;
-    const quota = { key, calls: calls === undefined ? undefined : Number(calls), kilobytes: bandwidth === undefined ? undefined : Number(bandwidth), window };
-    if (condition === undefined) return checkQuotas(pc, [quota], amount, true, 'quota-by-key');
-    const outcome = await checkQuotas(pc, [quota], amount, false, 'quota-by-key');
-    if (outcome === undefined && quota.calls !== undefined) {
-      pc.onFinish(async () => {
-        if (toPolicyBoolean(condition(pc))) await pc.services.counters.increment(`${key}:calls`, amount, Infinity, window);
-      });
-    }
-    return outcome;
-  };
+  const limits = { calls: calls === undefined ? undefined : Number(calls), kilobytes: bandwidth === undefined ? undefined : Number(bandwidth), window };
+  return limitStep({
+    source: 'quota-by-key',
+    readsContext: true,
+    setsVariables: false,
+    plan(pc) {
+      const key = `quota-by-key:${period}:${counterKey(pc)}`;
+      const amount = incrementCount ? Number(incrementCount(pc)) : 1;
+      const quota: Quota = { key, ...limits };
+      if (condition === undefined) return quotaPlan(pc, [quota], amount, true);
+      const plan = quotaPlan(pc, [quota], amount, false);
+      if (quota.calls === undefined) return plan;
+      // Checked now, counted once the response is known and the condition holds.
+      return {
+        ops: plan.ops,
+        settle(results) {
+          const outcome = plan.settle(results);
+          if (outcome === undefined) {
+            pc.onFinish(async () => {
+              if (toPolicyBoolean(condition(pc))) await pc.services.counters.increment(`${key}:calls`, amount, Infinity, window);
+            });
+          }
+          return outcome;
+        },
+      };
+    },
+  });
 };

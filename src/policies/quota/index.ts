@@ -1,5 +1,6 @@
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { checkQuotas, quotaWindow, type Quota } from './meter.ts';
+import { limitStep } from '../../policy/runtime/limits.ts';
+import { quotaPlan, quotaWindow, type Quota } from './meter.ts';
 
 /**
  * Calls and/or kilobytes per subscription per renewal period, counted where the policy is
@@ -26,21 +27,26 @@ export const runtime: PolicyFactory = function compileQuota(input) {
     })),
   }));
   const prefix = `quota:${input.scope}:${input.scopeId.toLowerCase()}`;
-  return function quota(pc) {
-    const subscription = pc.gateway.subscription;
-    if (subscription === undefined) return undefined;
-    const quotas: Quota[] = [{ key: `${prefix}:${subscription.key}`, ...own }];
-    if (apis.length > 0) {
-      const api = pc.gateway.api.name.toLowerCase();
-      const operation = pc.gateway.operation.name.toLowerCase();
-      for (const a of apis) {
-        if (!a.names.includes(api)) continue;
-        quotas.push({ key: `${prefix}:${subscription.key}:api:${api}`, calls: a.calls, kilobytes: a.kilobytes, window: a.window });
-        for (const o of a.operations) {
-          if (o.names.includes(operation)) quotas.push({ key: `${prefix}:${subscription.key}:api:${api}:operation:${operation}`, calls: o.calls, kilobytes: o.kilobytes, window: o.window });
+  return limitStep({
+    source: 'quota',
+    readsContext: false,
+    setsVariables: false,
+    plan(pc) {
+      const subscription = pc.gateway.subscription;
+      if (subscription === undefined) return undefined;
+      const quotas: Quota[] = [{ key: `${prefix}:${subscription.key}`, ...own }];
+      if (apis.length > 0) {
+        const api = pc.gateway.api.name.toLowerCase();
+        const operation = pc.gateway.operation.name.toLowerCase();
+        for (const a of apis) {
+          if (!a.names.includes(api)) continue;
+          quotas.push({ key: `${prefix}:${subscription.key}:api:${api}`, calls: a.calls, kilobytes: a.kilobytes, window: a.window });
+          for (const o of a.operations) {
+            if (o.names.includes(operation)) quotas.push({ key: `${prefix}:${subscription.key}:api:${api}:operation:${operation}`, calls: o.calls, kilobytes: o.kilobytes, window: o.window });
+          }
         }
       }
-    }
-    return checkQuotas(pc, quotas, 1, true, 'quota');
-  };
+      return quotaPlan(pc, quotas, 1, true);
+    },
+  });
 };

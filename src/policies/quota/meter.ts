@@ -1,9 +1,9 @@
-import { CountersUnavailableError, type CounterWindow } from '../../counters/index.ts';
+import type { CounterOp, CounterWindow } from '../../counters/index.ts';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { getHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
-import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
-import { countersUnavailable } from '../rate-limit/limiter.ts';
+import type { PolicyFailure } from '../../policy/runtime/types.ts';
+import type { LimitPlan } from '../../policy/runtime/limits.ts';
 
 export interface Quota {
   readonly key: string;
@@ -25,39 +25,40 @@ export function quotaWindow(periodSeconds: number, firstPeriodStart: string | un
 }
 
 /**
- * Counts `amount` calls against each quota and checks bandwidth; the first exhausted one answers
- * Azure's 403 "Out of call volume quota" / "Out of bandwidth quota" with the time until renewal.
- * The bandwidth of the exchange is counted once the response is final. Counters that cannot be
- * reached let the call through (fail open) with a warning, unless the gateway makes this policy
- * fail closed.
+ * Counts `amount` calls against each quota (or, when `countCalls` is false, only checks that the
+ * calls have not reached it) and checks bandwidth; the first exhausted one answers Azure's 403
+ * "Out of call volume quota" / "Out of bandwidth quota" with the time until renewal. The
+ * bandwidth of the exchange is counted once the response is final.
  */
-export async function checkQuotas(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean, source: string): Promise<Outcome> {
-  const counters = pc.services.counters;
-  try {
-    for (const quota of quotas) {
-      if (quota.calls !== undefined) {
-        const result = countCalls
-          ? await counters.increment(`${quota.key}:calls`, amount, quota.calls, quota.window)
-          : await counters.increment(`${quota.key}:calls`, 0, Infinity, quota.window);
-        if (!result.allowed || (!countCalls && result.count >= quota.calls)) return quotaExceeded('call volume', result.resetMs);
-      }
-      if (quota.kilobytes !== undefined) {
-        const result = await counters.increment(`${quota.key}:bytes`, 0, Infinity, quota.window);
-        if (result.count >= quota.kilobytes * 1024) return quotaExceeded('bandwidth', result.resetMs);
-      }
+export function quotaPlan(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean): LimitPlan {
+  const ops: CounterOp[] = [];
+  const kinds: ('call volume' | 'bandwidth')[] = [];
+  for (const quota of quotas) {
+    if (quota.calls !== undefined) {
+      // A check refuses once the count has reached the quota: a limit one below it, adding nothing.
+      ops.push(countCalls ? { key: `${quota.key}:calls`, amount, limit: quota.calls, window: quota.window } : { key: `${quota.key}:calls`, amount: 0, limit: Math.ceil(quota.calls) - 1, window: quota.window });
+      kinds.push('call volume');
     }
-  } catch (error) {
-    if (!(error instanceof CountersUnavailableError)) throw error;
-    return countersUnavailable(pc, source, error);
+    if (quota.kilobytes !== undefined) {
+      ops.push({ key: `${quota.key}:bytes`, amount: 0, limit: Math.ceil(quota.kilobytes * 1024) - 1, window: quota.window });
+      kinds.push('bandwidth');
+    }
   }
-  const metered = quotas.filter((q) => q.kilobytes !== undefined);
-  if (metered.length > 0) {
-    pc.onFinish(async () => {
-      const bytes = exchangeBytes(pc);
-      for (const q of metered) await counters.increment(`${q.key}:bytes`, bytes, Infinity, q.window);
-    });
-  }
-  return undefined;
+  return {
+    ops,
+    settle(results) {
+      for (let i = 0; i < results.length; i++) if (!results[i].allowed) return quotaExceeded(kinds[i], results[i].resetMs);
+      const metered = quotas.filter((q) => q.kilobytes !== undefined);
+      if (metered.length > 0) {
+        const counters = pc.services.counters;
+        pc.onFinish(async () => {
+          const bytes = exchangeBytes(pc);
+          for (const q of metered) await counters.increment(`${q.key}:bytes`, bytes, Infinity, q.window);
+        });
+      }
+      return undefined;
+    },
+  };
 }
 
 function exchangeBytes(pc: PolicyContext): number {

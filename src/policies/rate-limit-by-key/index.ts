@@ -1,7 +1,7 @@
 import { toPolicyBoolean } from '../../policy/expressions/index.ts';
-import { CountersUnavailableError } from '../../counters/index.ts';
+import { limitStep } from '../../policy/runtime/limits.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { checkRates, countersUnavailable, rateExceeded, report, reportingOf } from '../rate-limit/limiter.ts';
+import { ratePlan, rateExceeded, report, reportingOf, retryAfterOf, setsVariables } from '../rate-limit/limiter.ts';
 
 /**
  * Calls per `counter-key` per renewal period, shared by every API and gateway replica using the
@@ -15,24 +15,30 @@ export const runtime: PolicyFactory = function compileRateLimitByKey(input) {
   const condition = input.raw('increment-condition');
   const incrementCount = input.value('increment-count');
   const reporting = reportingOf((n) => input.constant(n));
-  return async function rateLimitByKey(pc) {
-    const limit = Number(calls(pc));
-    const seconds = Number(period(pc));
-    const key = `rate-limit-by-key:${seconds}:${counterKey(pc)}`;
-    const amount = incrementCount ? Number(incrementCount(pc)) : 1;
-    if (condition === undefined) return checkRates(pc, [{ key, calls: limit, periodSeconds: seconds }], amount, reporting, 'rate-limit-by-key');
-    const window = { periodMs: seconds * 1000 };
-    try {
-      const current = await pc.services.counters.increment(key, 0, Infinity, window);
-      if (current.count >= limit) return rateExceeded(pc, Math.max(1, Math.ceil(current.resetMs / 1000)), reporting);
-      report(pc, Math.max(0, limit - current.count - amount), limit, reporting);
-    } catch (error) {
-      if (!(error instanceof CountersUnavailableError)) throw error;
-      return countersUnavailable(pc, 'rate-limit-by-key', error);
-    }
-    pc.onFinish(async () => {
-      if (toPolicyBoolean(condition(pc))) await pc.services.counters.increment(key, amount, Infinity, window);
-    });
-    return undefined;
-  };
+  return limitStep({
+    source: 'rate-limit-by-key',
+    // counter-key is always given and usually an expression; calls and periods may be too.
+    readsContext: true,
+    setsVariables: setsVariables(reporting),
+    plan(pc) {
+      const limit = Number(calls(pc));
+      const seconds = Number(period(pc));
+      const key = `rate-limit-by-key:${seconds}:${counterKey(pc)}`;
+      const amount = incrementCount ? Number(incrementCount(pc)) : 1;
+      const window = { periodMs: seconds * 1000 };
+      if (condition === undefined) return ratePlan(pc, [{ key, calls: limit, window }], amount, reporting);
+      // Checked now (refused once the count has reached the limit), counted after the response.
+      return {
+        ops: [{ key, amount: 0, limit: Math.ceil(limit) - 1, window }],
+        settle([current]) {
+          if (!current.allowed) return rateExceeded(pc, retryAfterOf(current.resetMs), reporting);
+          report(pc, Math.max(0, limit - current.count - amount), limit, reporting);
+          pc.onFinish(async () => {
+            if (toPolicyBoolean(condition(pc))) await pc.services.counters.increment(key, amount, Infinity, window);
+          });
+          return undefined;
+        },
+      };
+    },
+  });
 };

@@ -1,5 +1,7 @@
+import type { CounterWindow } from '../../counters/index.ts';
+import { limitStep } from '../../policy/runtime/limits.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { checkRates, reportingOf, type RateLimit } from './limiter.ts';
+import { ratePlan, reportingOf, setsVariables, type RateLimit } from './limiter.ts';
 
 /**
  * Calls per subscription per renewal period, counted where the policy is declared (a product's
@@ -11,34 +13,48 @@ import { checkRates, reportingOf, type RateLimit } from './limiter.ts';
 export const runtime: PolicyFactory = function compileRateLimit(input) {
   const calls = Number(input.constant('calls'));
   const period = Number(input.constant('renewal-period'));
+  const windowOf = (seconds: number): CounterWindow => ({ periodMs: seconds * 1000 });
+  const window = windowOf(period);
   const reporting = reportingOf((n) => input.constant(n));
-  const apis = input.children('api').map((api) => ({
-    names: [input.constant('name', api), input.constant('id', api)].filter((n): n is string => !!n).map((n) => n.toLowerCase()),
-    calls: input.constant('calls', api),
-    period: input.constant('renewal-period', api),
-    operations: input.children('operation', api).map((op) => ({
-      names: [input.constant('name', op), input.constant('id', op)].filter((n): n is string => !!n).map((n) => n.toLowerCase()),
-      calls: input.constant('calls', op),
-      period: input.constant('renewal-period', op),
-    })),
-  }));
+  const apis = input.children('api').map((api) => {
+    const apiCalls = input.constant('calls', api);
+    const apiPeriod = input.constant('renewal-period', api);
+    return {
+      names: [input.constant('name', api), input.constant('id', api)].filter((n): n is string => !!n).map((n) => n.toLowerCase()),
+      calls: apiCalls === undefined ? undefined : Number(apiCalls),
+      window: windowOf(Number(apiPeriod ?? period)),
+      operations: input.children('operation', api).map((op) => {
+        const opCalls = input.constant('calls', op);
+        return {
+          names: [input.constant('name', op), input.constant('id', op)].filter((n): n is string => !!n).map((n) => n.toLowerCase()),
+          calls: opCalls === undefined ? undefined : Number(opCalls),
+          window: windowOf(Number(input.constant('renewal-period', op) ?? apiPeriod ?? period)),
+        };
+      }),
+    };
+  });
   const prefix = `rate-limit:${input.scope}:${input.scopeId.toLowerCase()}`;
-  return function rateLimit(pc) {
-    const subscription = pc.gateway.subscription;
-    if (subscription === undefined) return undefined;
-    const limits: RateLimit[] = [{ key: `${prefix}:${subscription.key}`, calls, periodSeconds: period }];
-    if (apis.length > 0) {
-      const api = pc.gateway.api.name.toLowerCase();
-      const operation = pc.gateway.operation.name.toLowerCase();
-      for (const a of apis) {
-        if (!a.names.includes(api)) continue;
-        if (a.calls !== undefined) limits.push({ key: `${prefix}:${subscription.key}:api:${api}`, calls: Number(a.calls), periodSeconds: Number(a.period ?? period) });
-        for (const o of a.operations) {
-          if (!o.names.includes(operation) || o.calls === undefined) continue;
-          limits.push({ key: `${prefix}:${subscription.key}:api:${api}:operation:${operation}`, calls: Number(o.calls), periodSeconds: Number(o.period ?? a.period ?? period) });
+  return limitStep({
+    source: 'rate-limit',
+    readsContext: false,
+    setsVariables: setsVariables(reporting),
+    plan(pc) {
+      const subscription = pc.gateway.subscription;
+      if (subscription === undefined) return undefined;
+      const limits: RateLimit[] = [{ key: `${prefix}:${subscription.key}`, calls, window }];
+      if (apis.length > 0) {
+        const api = pc.gateway.api.name.toLowerCase();
+        const operation = pc.gateway.operation.name.toLowerCase();
+        for (const a of apis) {
+          if (!a.names.includes(api)) continue;
+          if (a.calls !== undefined) limits.push({ key: `${prefix}:${subscription.key}:api:${api}`, calls: a.calls, window: a.window });
+          for (const o of a.operations) {
+            if (!o.names.includes(operation) || o.calls === undefined) continue;
+            limits.push({ key: `${prefix}:${subscription.key}:api:${api}:operation:${operation}`, calls: o.calls, window: o.window });
+          }
         }
       }
-    }
-    return checkRates(pc, limits, 1, reporting, 'rate-limit');
-  };
+      return ratePlan(pc, limits, 1, reporting);
+    },
+  });
 };

@@ -1,8 +1,9 @@
-import { CountersUnavailableError, type CounterWindow } from '../../counters/index.ts';
+import type { CounterOp, CounterWindow } from '../../counters/index.ts';
+import type { LimitPlan } from '../../policy/runtime/limits.ts';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { setHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
-import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
+import type { PolicyFailure } from '../../policy/runtime/types.ts';
 
 /** Names of the optional headers and variables rate-limit and rate-limit-by-key report into. */
 export interface RateReporting {
@@ -16,36 +17,44 @@ export interface RateReporting {
 export interface RateLimit {
   readonly key: string;
   readonly calls: number;
-  readonly periodSeconds: number;
+  readonly window: CounterWindow;
 }
 
 /**
- * Counts one call against each limit, in order; the first exhausted one answers Azure's 429
+ * Counts `amount` calls against each limit, in order; the first exhausted one answers Azure's 429
  * with Retry-After. Counters that cannot be reached let the call through (fail open), with a
  * warning, unless the gateway makes this policy fail closed (`services.failClosed`).
  */
-export async function checkRates(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting, source: string): Promise<Outcome> {
-  let remaining = Infinity;
-  let total = 0;
-  for (const limit of limits) {
-    const window: CounterWindow = { periodMs: limit.periodSeconds * 1000 };
-    let result;
-    try {
-      result = await pc.services.counters.increment(limit.key, amount, limit.calls, window);
-    } catch (error) {
-      if (!(error instanceof CountersUnavailableError)) throw error;
-      const refused = countersUnavailable(pc, source, error);
-      if (refused) return refused;
-      continue;
-    }
-    if (!result.allowed) return rateExceeded(pc, Math.max(1, Math.ceil(result.resetMs / 1000)), reporting);
-    if (result.remaining < remaining) {
-      remaining = result.remaining;
-      total = limit.calls;
-    }
-  }
-  if (remaining !== Infinity) report(pc, remaining, total, reporting);
-  return undefined;
+export function ratePlan(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting): LimitPlan {
+  const ops: CounterOp[] = [];
+  for (const limit of limits) ops.push({ key: limit.key, amount, limit: limit.calls, window: limit.window });
+  return {
+    ops,
+    settle(results) {
+      let remaining = Infinity;
+      let total = 0;
+      for (let i = 0; i < results.length; i++) {
+        const result = results[i];
+        if (!result.allowed) return rateExceeded(pc, retryAfterOf(result.resetMs), reporting);
+        if (result.remaining < remaining) {
+          remaining = result.remaining;
+          total = limits[i].calls;
+        }
+      }
+      if (remaining !== Infinity) report(pc, remaining, total, reporting);
+      return undefined;
+    },
+  };
+}
+
+/** Whole seconds until a window renews, at least 1. */
+export function retryAfterOf(resetMs: number): number {
+  return Math.max(1, Math.ceil(resetMs / 1000));
+}
+
+/** Whether the reporting sets context variables. */
+export function setsVariables(reporting: RateReporting): boolean {
+  return reporting.remainingVariable !== undefined || reporting.retryAfterVariable !== undefined;
 }
 
 export function report(pc: PolicyContext, remaining: number, total: number, reporting: RateReporting): void {
@@ -81,17 +90,4 @@ export function reportingOf(constant: (name: string) => string | undefined): Rat
     remainingVariable: constant('remaining-calls-variable-name'),
     totalHeader: constant('total-calls-header-name'),
   };
-}
-
-/**
- * What a limit policy does when its counters cannot answer: a failure answering 503 when the
- * gateway makes it fail closed, otherwise undefined (the call goes on) after a warning.
- */
-export function countersUnavailable(pc: PolicyContext, source: string, error: Error): PolicyFailure | undefined {
-  if (pc.services.failClosed?.includes(source)) {
-    pc.services.log(`${source}: ${error.message}; the call is refused`);
-    return { kind: 'error', reason: 'CountersUnavailable', message: error.message, response: errorState(503, 'Service unavailable') };
-  }
-  pc.services.log(`${source}: ${error.message}; the call is let through`);
-  return undefined;
 }

@@ -5,6 +5,7 @@ import { elementText, sectionNames, type PolicyDocument, type PolicyElement, typ
 import { PolicyError } from '../errors.ts';
 import { compileExpression, ExpressionError, toPolicyString } from '../expressions/index.ts';
 import { PolicyContext } from './context.ts';
+import { joinLimits } from './limits.ts';
 import { forward, internalError, runSteps } from './run.ts';
 import { TO_OUTBOUND, type CompileInput, type LogSink, type PolicyFactory, type PolicyFailure, type PolicyServices, type RawValue, type Step, type Value } from './types.ts';
 
@@ -169,7 +170,7 @@ class StepCompiler {
       const path = `${prefix}${node.name}[${index}]`;
       steps.push(this.compileStep(node, section, ancestors, path, nodeScope, nodeScopeId));
     }
-    return steps;
+    return joinLimits(steps, this.options.services.onStep !== undefined);
   }
 
   private compileStep(element: PolicyElement, section: SectionName, ancestors: readonly string[], path: string, scope: string, scopeId: string): Step {

@@ -62,7 +62,7 @@ function settle(step: Step, outcome: Outcome, pc: PolicyContext): Outcome {
   return outcome;
 }
 
-function locate(outcome: PolicyFailure, step: Step): LastError {
+export function locate(outcome: PolicyFailure, step: Step): LastError {
   return {
     source: step.name,
     reason: outcome.reason,
@@ -74,7 +74,7 @@ function locate(outcome: PolicyFailure, step: Step): LastError {
   };
 }
 
-function exceptionFailure(step: Step, error: unknown): PolicyFailure {
+export function exceptionFailure(step: Step, error: unknown): PolicyFailure {
   if (error instanceof BodyTooLargeError) {
     const response = error.which === 'request' ? errorResponse(413, 'Request entity too large') : errorResponse(502, 'Bad gateway');
     return { kind: 'error', reason: 'BodyTooLarge', message: error.message, response: { status: response.status, reason: '', headers: [...response.headers], body: response.body } };

@@ -1,0 +1,168 @@
+import { CountersUnavailableError, type CounterOp, type CounterResult } from '../../counters/index.ts';
+import type { PolicyContext } from './context.ts';
+import { exceptionFailure, locate } from './run.ts';
+import { errorState } from './target.ts';
+import type { Outcome, PolicyFailure, Step, StepRun } from './types.ts';
+
+/**
+ * What a limit policy counts in one request, and what the counts mean. Adjacent limit policies
+ * (rate-limit, rate-limit-by-key, quota, quota-by-key) send their operations in one counter
+ * call: one Redis round trip for all of them, and no promise at all on in-memory counters.
+ */
+export interface LimitPlan {
+  readonly ops: readonly CounterOp[];
+  /**
+   * The policy's outcome from the results of its `ops`: they run up to and including the first
+   * refused operation. Called only when no earlier policy of the call refused.
+   */
+  settle(results: readonly CounterResult[]): Outcome;
+}
+
+export interface LimitPolicy {
+  /** The policy's name, as `services.failClosed` lists it. */
+  readonly source: string;
+  /** The plan for this request; undefined when the policy counts nothing (no subscription). */
+  plan(pc: PolicyContext): LimitPlan | undefined;
+  /** Whether `plan` evaluates expressions (they could read what an earlier policy set). */
+  readonly readsContext: boolean;
+  /** Whether `settle` sets context variables (that later expressions could read). */
+  readonly setsVariables: boolean;
+}
+
+/** A limit policy's step runner, which carries its policy so that adjacent ones can share a call. */
+export type LimitRun = StepRun & { readonly limit: LimitPolicy };
+
+interface Member {
+  readonly limit: LimitPolicy;
+  /** Where the member's failures are located; undefined when the runner locates them. */
+  readonly step?: Step;
+}
+
+/** The runner of one limit policy. */
+export function limitStep(limit: LimitPolicy): LimitRun {
+  const members: readonly Member[] = [{ limit }];
+  return Object.assign((pc: PolicyContext) => runLimits(pc, members), { limit });
+}
+
+/**
+ * Joins each run of adjacent limit steps into one step making one counter call, where that does
+ * not change what the policies see: a policy that sets variables ends a run before a policy whose
+ * plan evaluates expressions. Observed runs (`atrium policy test`) keep every step apart.
+ */
+export function joinLimits(steps: readonly Step[], observed: boolean): Step[] {
+  const out: Step[] = [];
+  let group: Step[] = [];
+  const flush = () => {
+    if (group.length === 1) out.push(group[0]);
+    else if (group.length > 1) out.push(joined(group));
+    group = [];
+  };
+  for (const step of steps) {
+    const limit = limitOf(step);
+    if (limit === undefined || observed) {
+      flush();
+      out.push(step);
+      continue;
+    }
+    if (limit.readsContext && group.some((s) => limitOf(s)!.setsVariables)) flush();
+    group.push(step);
+  }
+  flush();
+  return out;
+}
+
+function limitOf(step: Step): LimitPolicy | undefined {
+  return (step.run as Partial<LimitRun>).limit;
+}
+
+function joined(steps: readonly Step[]): Step {
+  const members: readonly Member[] = steps.map((step) => ({ limit: limitOf(step)!, step }));
+  return {
+    ...steps[0],
+    needsBody: steps.some((s) => s.needsBody),
+    run: function limits(pc) {
+      return runLimits(pc, members);
+    },
+  };
+}
+
+/**
+ * Plans every member, makes one counter call, and settles the members in order until one refuses.
+ * A member whose plan fails (an expression error) ends the call there: the members before it are
+ * counted and settled, as they would have been one by one, then its failure is the outcome.
+ */
+function runLimits(pc: PolicyContext, members: readonly Member[]): Outcome | Promise<Outcome> {
+  const plans: (LimitPlan | undefined)[] = [];
+  const ops: CounterOp[] = [];
+  let planFailure: PolicyFailure | undefined;
+  for (const member of members) {
+    let plan: LimitPlan | undefined;
+    try {
+      plan = member.limit.plan(pc);
+    } catch (error) {
+      if (member.step === undefined) throw error;
+      planFailure = exceptionFailure(member.step, error);
+      planFailure.lastError = locate(planFailure, member.step);
+      break;
+    }
+    plans.push(plan);
+    if (plan !== undefined) for (const op of plan.ops) ops.push(op);
+  }
+  if (ops.length === 0) return settleAll(members, plans, [], planFailure);
+  let results: readonly CounterResult[] | Promise<readonly CounterResult[]>;
+  try {
+    results = pc.services.counters.apply(ops);
+  } catch (error) {
+    return unavailable(pc, members, plans, error, planFailure);
+  }
+  if (results instanceof Promise) {
+    return results.then(
+      (r) => settleAll(members, plans, r, planFailure),
+      (error: unknown) => unavailable(pc, members, plans, error, planFailure),
+    );
+  }
+  return settleAll(members, plans, results, planFailure);
+}
+
+function settleAll(members: readonly Member[], plans: readonly (LimitPlan | undefined)[], results: readonly CounterResult[], planFailure: PolicyFailure | undefined): Outcome {
+  let offset = 0;
+  for (let i = 0; i < plans.length; i++) {
+    const plan = plans[i];
+    if (plan === undefined) continue;
+    const count = plan.ops.length;
+    const own = plans.length === 1 ? results : results.slice(offset, offset + count);
+    offset += count;
+    const outcome = plan.settle(own);
+    if (outcome !== undefined) return located(outcome, members[i].step);
+  }
+  return planFailure;
+}
+
+/** Counters that cannot answer: each member in turn lets the call through or refuses it. */
+function unavailable(pc: PolicyContext, members: readonly Member[], plans: readonly (LimitPlan | undefined)[], error: unknown, planFailure: PolicyFailure | undefined): Outcome {
+  if (!(error instanceof CountersUnavailableError)) throw error;
+  for (let i = 0; i < plans.length; i++) {
+    if (plans[i] === undefined) continue;
+    const refused = countersUnavailable(pc, members[i].limit.source, error);
+    if (refused !== undefined) return located(refused, members[i].step);
+  }
+  return planFailure;
+}
+
+function located(outcome: Outcome, step: Step | undefined): Outcome {
+  if (step !== undefined && outcome !== undefined && typeof outcome !== 'string' && outcome.lastError === undefined) outcome.lastError = locate(outcome, step);
+  return outcome;
+}
+
+/**
+ * What a limit policy does when its counters cannot answer: a failure answering 503 when the
+ * gateway makes it fail closed, otherwise undefined (the call goes on) after a warning.
+ */
+export function countersUnavailable(pc: PolicyContext, source: string, error: Error): PolicyFailure | undefined {
+  if (pc.services.failClosed?.includes(source)) {
+    pc.services.log(`${source}: ${error.message}; the call is refused`);
+    return { kind: 'error', reason: 'CountersUnavailable', message: error.message, response: errorState(503, 'Service unavailable') };
+  }
+  pc.services.log(`${source}: ${error.message}; the call is let through`);
+  return undefined;
+}
