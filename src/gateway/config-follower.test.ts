@@ -91,6 +91,55 @@ describe('configuration follower', () => {
     await follower.close();
   });
 
+  it('applies a change at 400 APIs atomically: requests on the old snapshot keep it, failures follow the change', async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 400; i++) putApi(store, `api${i}`);
+    const follower = createConfigFollower({ gatewayId: 'managed', store, reveal: (r) => r.properties, pollMs: 60_000, log: () => undefined });
+    await follower.ready;
+    // A request in flight holds the snapshot it started with.
+    const inFlight = follower.current()!;
+    putApi(store, 'added');
+    putApi(store, 'api7', { serviceUrl: 'not a url' });
+    await follower.sync();
+    const next = follower.current()!;
+    assert.ok(next.router.route(get('/added/get')).found);
+    assert.equal(next.router.apiCount, 401);
+    assert.match(next.failures.get('/apis/api7') ?? '', /serviceUrl/);
+    assert.equal(inFlight.router.route(get('/added/get')).found, false);
+    assert.equal(inFlight.router.apiCount, 400);
+    assert.equal(inFlight.failures.size, 0);
+    const old = inFlight.router.route(get('/api7/get'));
+    assert.ok(old.found && old.api.failure === undefined && old.api.upstream?.host === 'b.test');
+    for (let i = 0; i < 400; i += 37) assert.ok(next.router.route(get(`/api${i}/get`)).found, `api${i}`);
+    putApi(store, 'api7');
+    await follower.sync();
+    assert.equal(follower.current()!.failures.size, 0);
+    assert.equal(next.failures.size, 1);
+    await follower.close();
+  });
+
+  it('persists a configuration of several slices and starts from it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atrium-follower-'));
+    try {
+      const store = createMemoryStore();
+      for (let i = 0; i < 700; i++) putApi(store, `api${i}`);
+      const file = join(dir, 'snapshot.json');
+      const follower = createConfigFollower({ gatewayId: 'managed', store, reveal: (r) => r.properties, snapshotFile: file, pollMs: 60_000, log: () => undefined });
+      await follower.ready;
+      await follower.close();
+      const restarted = createConfigFollower({ gatewayId: 'managed', store: undefined, reveal: (r) => r.properties, snapshotFile: file, pollMs: 60_000, log: () => undefined });
+      await restarted.ready;
+      const snapshot = restarted.current()!;
+      assert.equal(snapshot.router.apiCount, 700);
+      assert.equal(snapshot.revision, 1400);
+      assert.ok(snapshot.router.route(get('/api0/get')).found);
+      assert.ok(snapshot.router.route(get('/api699/get')).found);
+      await restarted.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serves only linked workspaces on a workspace gateway and follows links', async () => {
     const store = createMemoryStore();
     store.put({ key: '/gateways/g', id: '/gateways/g', kind: 'gateways', workspace: '', name: 'g', properties: { port: 1234 } });

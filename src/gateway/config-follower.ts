@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import type { Change, ResourceRecord } from '../store/store.ts';
 import type { Pipeline } from './context.ts';
 import { createRouter } from './router.ts';
@@ -112,6 +112,8 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
   for (const kind of servedKinds) byKind.set(kind, new Map());
   const opsByApi = new Map<string, Map<string, ResourceRecord>>();
   const compiled = new Map<string, CompiledApi>();
+  /** Compiled APIs that are failing, by id: kept as they are compiled, so a change does not walk every API. */
+  const compileFailures = new Map<string, string>();
   const dirtyApis = new Set<string>();
   let subscriptionsDirty = true;
   let backendsDirty = true;
@@ -233,6 +235,7 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     for (const map of byKind.values()) map.clear();
     opsByApi.clear();
     compiled.clear();
+    compileFailures.clear();
     workspaces.clear();
     dirtyApis.clear();
     subscriptionsDirty = backendsDirty = routerDirty = true;
@@ -325,7 +328,10 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     for (const key of dirtyApis) {
       const record = apis.get(key);
       const previous = compiled.get(key);
-      if (previous) removed.push(previous);
+      if (previous) {
+        removed.push(previous);
+        compileFailures.delete(previous.id);
+      }
       if (!record) {
         compiled.delete(key);
       } else {
@@ -334,6 +340,7 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
         const ops = opsByApi.get(key)?.values() ?? [];
         const api = withPipelines(compileApi(record, ops, versionSet, `${record.revision}`));
         compiled.set(key, api);
+        if (api.failure !== undefined) compileFailures.set(api.id, api.failure);
         added.push(api);
       }
     }
@@ -350,8 +357,7 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     const router =
       routerDirty || !snapshot ? createRouter(compiled.values()) : removed.length + added.length > 0 ? snapshot.router.with(removed, added) : snapshot.router;
     routerDirty = false;
-    const failures = new Map<string, string>();
-    for (const api of compiled.values()) if (api.failure !== undefined) failures.set(api.id, api.failure);
+    const failures = new Map(compileFailures);
     for (const [id, reason] of router.conflicts) failures.set(id, reason);
     snapshot = {
       gatewayId,
@@ -368,8 +374,9 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
   };
 
   // Persistence of the last good configuration: sealed records as the store holds them. The file
-  // is written in slices between requests (no long event-loop block even at 10,000 APIs) and at
-  // most once per interval that grows with the time a write takes (at most ~5% of the time).
+  // is serialised and written in slices between requests — never the whole configuration as one
+  // string, which at 10,000 APIs is tens of megabytes and tens of milliseconds to join and encode
+  // — and at most once per interval that grows with the time a write takes (at most ~5% of it).
   let persistTimer: NodeJS.Timeout | undefined;
   let persisting: Promise<void> | undefined;
   let persistIntervalMs = 200;
@@ -379,17 +386,20 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     const records: ResourceRecord[] = [];
     for (const map of byKind.values()) records.push(...map.values());
     const head = JSON.stringify({ format: SNAPSHOT_FORMAT, gatewayId, revision, gateway: gatewayRecord, workspaces: [...workspaces] });
-    const parts: string[] = [`${head.slice(0, -1)},"records":[`];
-    for (let i = 0; i < records.length; i += 500) {
-      parts.push((i > 0 ? ',' : '') + records.slice(i, i + 500).map((r) => JSON.stringify(r)).join(','));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    parts.push(']}');
+    const tmp = `${options.snapshotFile}.${process.pid}.tmp`;
+    let file: FileHandle | undefined;
     try {
-      const tmp = `${options.snapshotFile}.${process.pid}.tmp`;
-      await writeFile(tmp, parts.join(''), { mode: 0o600 });
+      file = await open(tmp, 'w', 0o600);
+      await file.write(`${head.slice(0, -1)},"records":[`);
+      for (let i = 0; i < records.length; i += 500) {
+        await file.write((i > 0 ? ',' : '') + records.slice(i, i + 500).map((r) => JSON.stringify(r)).join(','));
+      }
+      await file.write(']}');
+      await file.close();
+      file = undefined;
       await rename(tmp, options.snapshotFile);
     } catch (error) {
+      await file?.close().catch(() => undefined);
       log(`could not persist the configuration snapshot: ${(error as Error).message}`);
     }
     persistIntervalMs = Math.min(60_000, Math.max(200, 20 * (performance.now() - started)));

@@ -176,6 +176,34 @@ describe('router', () => {
     assert.equal(router.conflicts.size, scratch.conflicts.size);
   });
 
+  it('keeps older routers unchanged once a node with many children is split into buckets', () => {
+    const apis = Array.from({ length: 600 }, (_, i) => api(`r${i}`, `r${i}`, [['GET', '/x']]));
+    // Grown one API at a time: the root splits on the way, and every step leaves its predecessor as it was.
+    const steps = [createRouter([])];
+    for (const next of apis) steps.push(steps[steps.length - 1].with([], [next]));
+    for (const at of [0, 100, 256, 257, 300, 600]) {
+      const router = steps[at];
+      assert.equal(router.apiCount, at);
+      if (at > 0) assert.ok(router.route(input('GET', `/R${at - 1}/x`)).found, `step ${at}`);
+      if (at < 600) assert.equal(router.route(input('GET', `/r${at}/x`)).found, false, `step ${at}`);
+    }
+    const full = steps[600];
+    const built = createRouter(apis);
+    const replaced = api('r42', 'r42', [['GET', '/x']], { serviceUrl: 'http://other.test' });
+    const updated = built.with([apis[42]], [replaced]).with([apis[43]], []);
+    for (let i = 0; i < 600; i++) {
+      const path = `/r${i}/x`;
+      const routed = full.route(input('GET', path));
+      assert.ok(routed.found && routed.api === apis[i] && built.route(input('GET', path)).found, path);
+      const after = updated.route(input('GET', path));
+      if (i === 43) assert.equal(after.found, false);
+      else assert.ok(after.found && after.api === (i === 42 ? replaced : apis[i]), path);
+    }
+    assert.equal(updated.apiCount, 599);
+    const before = built.route(input('GET', '/r42/x'));
+    assert.ok(before.found && before.api === apis[42]);
+  });
+
   it('marks an API with an unusable template as failing, alone', () => {
     const broken = api('broken', 'broken', [['GET', '/*/x']]);
     assert.match(broken.failure ?? '', /op0/);

@@ -29,10 +29,65 @@ interface ApiSlot {
 }
 
 interface TrieNode {
-  readonly children: Map<string, TrieNode>;
+  /** Children by lower-cased segment, while the node has few (empty once split into `buckets`). */
+  children: Map<string, TrieNode>;
+  /**
+   * The children of a node that has more than SPLIT_AT (the root of a deployment with thousands
+   * of APIs), by a hash of the segment: an update copies the one bucket it touches rather than
+   * every child, so that one API change costs the same whatever the number of APIs.
+   */
+  buckets: Map<string, TrieNode>[] | undefined;
   /** The APIs whose path ends here, and the slot compiled from them. */
   apis: readonly CompiledApi[];
   slot: ApiSlot | undefined;
+}
+
+const BUCKETS = 64;
+const SPLIT_AT = 256;
+
+/** FNV-1a of the segment, folded to a bucket index. */
+function bucketOf(segment: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < segment.length; i++) hash = Math.imul(hash ^ segment.charCodeAt(i), 0x01000193);
+  return (hash ^ (hash >>> 15)) & (BUCKETS - 1);
+}
+
+function emptyNode(): TrieNode {
+  return { children: new Map(), buckets: undefined, apis: [], slot: undefined };
+}
+
+function childOf(node: TrieNode, segment: string): TrieNode | undefined {
+  return node.buckets === undefined ? node.children.get(segment) : node.buckets[bucketOf(segment)].get(segment);
+}
+
+/** A copy of `node` for path copying: its child maps are shared until `setChild` writes to one. */
+function copyNode(node: TrieNode): TrieNode {
+  return node.buckets === undefined
+    ? { children: new Map(node.children), buckets: undefined, apis: node.apis, slot: node.slot }
+    : { children: new Map(), buckets: node.buckets.slice(), apis: node.apis, slot: node.slot };
+}
+
+/** Sets a child of `node`; with `fresh`, a bucket shared with an older router is copied first. */
+function setChild(node: TrieNode, segment: string, child: TrieNode, fresh: Set<object> | undefined): void {
+  if (node.buckets === undefined) {
+    node.children.set(segment, child);
+    if (node.children.size > SPLIT_AT) {
+      const buckets: Map<string, TrieNode>[] = Array.from({ length: BUCKETS }, () => new Map());
+      for (const [name, next] of node.children) buckets[bucketOf(name)].set(name, next);
+      for (const bucket of buckets) fresh?.add(bucket);
+      node.buckets = buckets;
+      node.children = new Map();
+    }
+    return;
+  }
+  const at = bucketOf(segment);
+  let bucket = node.buckets[at];
+  if (fresh !== undefined && !fresh.has(bucket)) {
+    bucket = new Map(bucket);
+    node.buckets[at] = bucket;
+    fresh.add(bucket);
+  }
+  bucket.set(segment, child);
 }
 
 export interface RouteInput {
@@ -117,7 +172,7 @@ function buildSlot(apis: readonly CompiledApi[], conflicts: Map<string, string>)
 }
 
 export function createRouter(apis: Iterable<CompiledApi>): Router {
-  const root: TrieNode = { children: new Map(), apis: [], slot: undefined };
+  const root = emptyNode();
   const touched = new Set<TrieNode>();
   let count = 0;
   for (const api of apis) {
@@ -132,17 +187,17 @@ export function createRouter(apis: Iterable<CompiledApi>): Router {
 }
 
 /** The node for `segments`, created as needed; with `fresh`, nodes on the way are copied once (path copying). */
-function nodeFor(root: TrieNode, segments: readonly string[], fresh: Set<TrieNode> | undefined): TrieNode {
+function nodeFor(root: TrieNode, segments: readonly string[], fresh: Set<object> | undefined): TrieNode {
   let node = root;
   for (const segment of segments) {
-    let child = node.children.get(segment);
+    let child = childOf(node, segment);
     if (!child) {
-      child = { children: new Map(), apis: [], slot: undefined };
-      node.children.set(segment, child);
+      child = emptyNode();
+      setChild(node, segment, child, fresh);
       fresh?.add(child);
     } else if (fresh !== undefined && !fresh.has(child)) {
-      child = { children: new Map(child.children), apis: child.apis, slot: child.slot };
-      node.children.set(segment, child);
+      child = copyNode(child);
+      setChild(node, segment, child, fresh);
       fresh.add(child);
     }
     node = child;
@@ -159,8 +214,8 @@ function routerOf(root: TrieNode, apiCount: number, conflicts: Map<string, strin
     conflicts,
     with(removedApis, added) {
       const removed = [...removedApis];
-      const next: TrieNode = { children: new Map(root.children), apis: root.apis, slot: root.slot };
-      const fresh = new Set<TrieNode>([next]);
+      const next = copyNode(root);
+      const fresh = new Set<object>([next]);
       const touched = new Set<TrieNode>();
       const nextConflicts = new Map(conflicts);
       let nextCount = apiCount;
@@ -199,7 +254,7 @@ function routerOf(root: TrieNode, apiCount: number, conflicts: Map<string, strin
           revision = segment.slice(semi + 5);
           segment = segment.slice(0, semi);
         }
-        const child = node.children.get(lowerDecoded(segment));
+        const child = childOf(node, lowerDecoded(segment));
         if (!child) break;
         node = child;
         if (node.slot) candidates.push({ node, next: i + 1, revision });
