@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PipelineCompiler } from '../src/gateway/config-follower.ts';
-import { errorResponse, type Pipeline } from '../src/gateway/context.ts';
+import { errorResponse, FORWARD, type Pipeline } from '../src/gateway/context.ts';
 import { createGatewayHost, type GatewayHost } from '../src/gateway/host.ts';
 import { findBackend } from '../src/gateway/snapshot.ts';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
@@ -41,6 +41,14 @@ const compiler: PipelineCompiler = {
       return function explode() {
         throw new Error('a bug in a policy');
       } as unknown as Pipeline;
+    }
+    if (text.includes('direct')) {
+      // Done with the request at once (`FORWARD`), or after waiting (`FORWARD` from a promise).
+      const later = text.includes('later');
+      return function forwardAsItStands(ctx) {
+        ctx.request.headers.push('x-pipeline', later ? 'later' : 'direct');
+        return later ? new Promise((resolve) => setTimeout(() => resolve(FORWARD), 5)) : FORWARD;
+      };
     }
     if (text.includes('mock')) {
       return async function mockResponse() {
@@ -89,12 +97,16 @@ describe('compiled pipelines on the gateway', () => {
         credentials: { header: { 'x-backend-secret': ['s3cret'] }, query: { code: ['abc'] }, authorization: { scheme: 'Bearer', parameter: 'token-1' } },
       },
     });
-    for (const name of ['piped', 'plain', 'failing']) {
+    for (const name of ['piped', 'plain', 'failing', 'direct', 'later', 'direct-down']) {
       await ok(atrium, 'PUT', `/workspaces/team/apis/${name}`, { properties: { path: name, serviceUrl: backend.url, subscriptionRequired: false } });
       await ok(atrium, 'PUT', `/workspaces/team/apis/${name}/operations/item`, { properties: { displayName: 'item', method: 'GET', urlTemplate: '/items/{id}' } });
     }
     await ok(atrium, 'PUT', '/workspaces/team/apis/piped/policies/policy', policy('backend:creds'));
     await ok(atrium, 'PUT', '/workspaces/team/apis/failing/policies/policy', policy('broken'));
+    await ok(atrium, 'PUT', '/workspaces/team/apis/direct/policies/policy', policy('direct'));
+    await ok(atrium, 'PUT', '/workspaces/team/apis/later/policies/policy', policy('direct later'));
+    await ok(atrium, 'PUT', '/workspaces/team/apis/direct-down', { properties: { path: 'direct-down', serviceUrl: 'http://127.0.0.1:1', subscriptionRequired: false } });
+    await ok(atrium, 'PUT', '/workspaces/team/apis/direct-down/policies/policy', policy('direct'));
     host = createGatewayHost({ store: atrium.atrium.store, reveal: atrium.atrium.engine.revealProperties, host: '127.0.0.1', managedPort: 0, pipelines: compiler });
     gateway = (await host.listen()).managed;
   });
@@ -183,6 +195,20 @@ describe('compiled pipelines on the gateway', () => {
         other.respondWith(defaultResponder(other.name));
       }
     }
+  });
+
+  it('streams the backend response straight to the client when a pipeline answers FORWARD, at once or later', async () => {
+    for (const name of ['direct', 'later']) {
+      const response = await fetch(`${gateway}/${name}/items/3`);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('x-backend'), 'service-url');
+      assert.equal(response.headers.get('x-outbound'), null);
+      assert.equal(backend.last()!.url, '/items/3');
+      assert.equal(backend.last()!.headers['x-pipeline'], name, 'the request as the pipeline left it');
+    }
+    const down = await fetch(`${gateway}/direct-down/items/1`);
+    assert.equal(down.status, 502);
+    assert.deepEqual(await down.json(), { statusCode: 502, message: 'Backend service is unreachable.' });
   });
 
   it('forwards as is where no pipeline applies', async () => {

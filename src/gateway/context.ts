@@ -9,11 +9,25 @@ import type { MatchedParameters } from './template.ts';
  * the default forwards it as it is (`forwardPipeline`). A compiled policy document (inbound →
  * backend → outbound → on-error) is a Pipeline too: it may change `ctx.request` and
  * `ctx.upstream`, answer without calling the backend, call `ctx.forward()` (the backend section's
- * `forward-request`), and change the response it returns. It returns the response to send; it
- * does not throw for control flow — the gateway turns an exception into a 500 with reason
- * `PipelineError`.
+ * `forward-request`), and change the response it returns. It returns the response to send, or
+ * `FORWARD` when it is done with the request and wants nothing of the response: the gateway then
+ * forwards the request as it stands and streams the backend's answer straight to the client, as
+ * for an operation without policies. It does not throw for control flow — the gateway turns an
+ * exception into a 500 with reason `PipelineError`.
  */
-export type Pipeline = (ctx: GatewayContext) => Promise<GatewayResponse>;
+export type Pipeline = (ctx: GatewayContext) => PipelineResult | Promise<PipelineResult>;
+
+/** What a pipeline returns: see `Pipeline`. */
+export type PipelineResult = GatewayResponse | typeof FORWARD;
+
+/** A pipeline's answer meaning "forward the request as it stands; the response goes straight to the client". */
+export const FORWARD: unique symbol = Symbol('forward');
+
+/** The response of a pipeline, forwarding the request when the pipeline leaves that to its caller. */
+export async function pipelineResponse(pipeline: Pipeline, ctx: GatewayContext): Promise<GatewayResponse> {
+  const result = await pipeline(ctx);
+  return result === FORWARD ? ctx.forward() : result;
+}
 
 export interface GatewayRequest {
   method: string;
@@ -77,8 +91,8 @@ export interface GatewayContext {
   forward(): Promise<GatewayResponse>;
 }
 
-export const forwardPipeline: Pipeline = function forward(ctx) {
-  return ctx.forward();
+export const forwardPipeline: Pipeline = function forward() {
+  return FORWARD;
 };
 
 /** Azure's gateway error body: `{ "statusCode": 404, "message": "Resource not found" }`. */

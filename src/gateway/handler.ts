@@ -2,7 +2,7 @@ import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { RequestLogRecord } from '../store/store.ts';
-import { errorResponse, type GatewayContext, type GatewayError, type GatewayRequest, type GatewayResponse } from './context.ts';
+import { errorResponse, FORWARD, type GatewayContext, type GatewayError, type GatewayRequest, type GatewayResponse, type PipelineResult } from './context.ts';
 import type { CompiledApi, CompiledOperation, Snapshot, SubscriptionEntry, UpstreamTarget } from './snapshot.ts';
 import type { MatchedParameters } from './template.ts';
 import { checkSubscriptionKey, INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from './subscriptions.ts';
@@ -177,24 +177,29 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
         if (!res.writableFinished) context.leave();
       });
     }
-    if (pipeline === undefined) {
-      // No policy: the upstream response is written straight to the client.
+    // No policy, or policies done with the request and wanting nothing of the response: the
+    // upstream response is written straight to the client.
+    const streamUpstream = (): void => {
       res.once('close', () => finish(res.headersSent ? res.statusCode : 499));
-      upstream.stream(ctx, res);
-      return;
-    }
+      upstream.stream(context, res);
+    };
+    if (pipeline === undefined) return streamUpstream();
     const failed = (thrown: Error): void => {
-      ctx!.lastError = { source: operation!.name, reason: 'PipelineError', message: thrown?.message ?? String(thrown) };
+      context.lastError = { source: operation!.name, reason: 'PipelineError', message: thrown?.message ?? String(thrown) };
       reply(errorResponse(500, 'Internal server error'));
     };
-    let outcome: Promise<GatewayResponse>;
+    let outcome: PipelineResult | Promise<PipelineResult>;
     try {
-      outcome = pipeline(ctx);
+      outcome = pipeline(context);
     } catch (thrown) {
-      // A pipeline that throws before returning its promise is a bug too, not a crash.
+      // A pipeline that throws is a bug too, not a crash.
       return failed(thrown as Error);
     }
-    outcome.then(reply, failed).catch(() => res.destroy());
+    if (outcome === FORWARD) return streamUpstream();
+    if (!(outcome instanceof Promise)) return reply(outcome);
+    outcome
+      .then((result) => (result === FORWARD ? streamUpstream() : reply(result)), failed)
+      .catch(() => res.destroy());
   };
 }
 

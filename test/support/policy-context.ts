@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { GatewayContext, GatewayResponse, Pipeline } from '../../src/gateway/context.ts';
+import { pipelineResponse, type GatewayContext, type GatewayResponse, type Pipeline } from '../../src/gateway/context.ts';
 import type { Snapshot, SubscriptionEntry, UpstreamTarget } from '../../src/gateway/snapshot.ts';
 import { compileUpstream } from '../../src/gateway/snapshot.ts';
 import { compileTemplate } from '../../src/gateway/template.ts';
@@ -161,7 +161,7 @@ export interface RunResult {
 }
 
 export async function run(pipeline: Pipeline, ctx: GatewayContext): Promise<RunResult> {
-  const response: GatewayResponse = await pipeline(ctx);
+  const response: GatewayResponse = await pipelineResponse(pipeline, ctx);
   const text = await readBody(response.body);
   return {
     status: response.status,

@@ -6,10 +6,12 @@ import { policyRuntimes } from '../../policies/runtimes.ts';
 import { compilePolicy } from './compiler.ts';
 import type { PolicyFactory } from './types.ts';
 import { gatewayContext, testServices } from '../../../test/support/policy-context.ts';
-import type { GatewayContext } from '../../gateway/context.ts';
+import { FORWARD, pipelineResponse, type GatewayContext } from '../../gateway/context.ts';
 
-const compile = (xml: string, runtimes?: ReadonlyMap<string, PolicyFactory>) =>
-  compilePolicy(parsePolicyDocument(xml, { format: 'rawxml' }), { services: testServices(), runtimes }).pipeline;
+const compile = (xml: string, runtimes?: ReadonlyMap<string, PolicyFactory>) => {
+  const pipeline = compilePolicy(parsePolicyDocument(xml, { format: 'rawxml' }), { services: testServices(), runtimes }).pipeline;
+  return (ctx: GatewayContext) => pipelineResponse(pipeline, ctx);
+};
 
 /** A context whose backend call is counted and answers 204. */
 function fakeContext(): GatewayContext & { calls: number } {
@@ -94,7 +96,7 @@ test('an observer sees every step, nested ones included, with its outcome', asyn
     parsePolicyDocument('<policies><inbound><choose><when condition="@(true)"><set-variable name="a" value="1" /></when></choose><return-response /></inbound></policies>', { format: 'rawxml' }),
     { services },
   ).pipeline;
-  await pipeline(fakeContext());
+  await pipelineResponse(pipeline, fakeContext());
   assert.deepEqual(seen, ['choose[1]\\when[1]\\set-variable[1]:continue', 'choose[1]:continue', 'return-response[2]:respond']);
 });
 
@@ -119,7 +121,7 @@ test('context.Timestamp and Elapsed count from the start of the request, whateve
     ),
     { services: { ...services, now: () => (services.clock.at += 5) } },
   ).pipeline;
-  const response = await pipeline(fakeContext());
+  const response = await pipelineResponse(pipeline, fakeContext());
   assert.ok(services.clock.at > start);
   const [same, elapsed] = String(response.body).split('|');
   assert.equal(same, 'True');
@@ -160,8 +162,32 @@ test('a body larger than a policy may read is 413 for a request, without reachin
   const pipeline = compilePolicy(parsePolicyDocument('<policies><inbound><find-and-replace from="a" to="b" /></inbound></policies>', { format: 'rawxml' }), {
     services: { ...testServices(), maxBodyBytes: 1000 },
   }).pipeline;
-  const response = await pipeline(ctx);
+  const response = await pipelineResponse(pipeline, ctx);
   assert.equal(response.status, 413);
   assert.equal(ctx.lastError?.reason, 'BodyTooLarge');
   assert.equal(ctx.calls, 0);
+});
+
+test('inbound-only policies answer FORWARD at once; anything that needs the response keeps the pipeline', async () => {
+  const raw = (xml: string) => compilePolicy(parsePolicyDocument(xml, { format: 'rawxml' }), { services: testServices() }).pipeline;
+  const ctx = fakeContext();
+  const headers = '<set-header name="x-in" exists-action="override"><value>1</value></set-header>';
+  assert.equal(raw(`<policies><inbound>${headers}<rate-limit-by-key calls="5" renewal-period="60" counter-key="k" /></inbound><outbound /></policies>`)(ctx), FORWARD);
+  assert.deepEqual(ctx.request.headers.slice(-2), ['x-in', '1']);
+  assert.equal(ctx.calls, 0, 'the caller forwards');
+  const keeps = [
+    `<policies><inbound>${headers}</inbound><outbound>${headers}</outbound></policies>`,
+    `<policies><inbound>${headers}</inbound><on-error>${headers}</on-error></policies>`,
+    `<policies><inbound>${headers}</inbound><backend><forward-request /></backend></policies>`,
+    // The remaining calls go into a response header once the response is known.
+    '<policies><inbound><rate-limit-by-key calls="5" renewal-period="60" counter-key="k" remaining-calls-header-name="x-left" /></inbound></policies>',
+  ];
+  for (const xml of keeps) {
+    const other = fakeContext();
+    const result = await raw(xml)(other);
+    assert.notEqual(result, FORWARD, xml);
+    assert.equal(other.calls, 1, xml);
+  }
+  const answered = fakeContext();
+  assert.equal(((await raw('<policies><inbound><return-response><set-status code="202" /></return-response></inbound></policies>')(answered)) as { status: number }).status, 202);
 });

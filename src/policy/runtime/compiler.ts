@@ -1,4 +1,4 @@
-import { type GatewayContext, type GatewayResponse, type Pipeline } from '../../gateway/context.ts';
+import { FORWARD, type GatewayContext, type Pipeline, type PipelineResult } from '../../gateway/context.ts';
 import { getPolicySchema } from '../../policies/registry.ts';
 import { policyRuntimes } from '../../policies/runtimes.ts';
 import { elementText, sectionNames, type PolicyDocument, type PolicyElement, type PolicyNode, type SectionName } from '../document/tree.ts';
@@ -7,7 +7,7 @@ import { compileExpression, ExpressionError, toPolicyString } from '../expressio
 import { PolicyContext } from './context.ts';
 import { joinLimits } from './limits.ts';
 import { forward, internalError, runSteps } from './run.ts';
-import { TO_OUTBOUND, type CompileInput, type LogSink, type PolicyFactory, type PolicyFailure, type PolicyServices, type RawValue, type Step, type Value } from './types.ts';
+import { TO_OUTBOUND, type CompileInput, type Outcome, type LogSink, type PolicyFactory, type PolicyFailure, type PolicyServices, type RawValue, type Step, type Value } from './types.ts';
 
 /**
  * Compiles a composed policy document (the `resolved` tree of composePolicies) into a gateway
@@ -76,10 +76,12 @@ function createRunner(
 ): Pipeline {
   const { inbound, backend, outbound } = sections;
   const onError = sections['on-error'];
-  return async function policyPipeline(ctx: GatewayContext): Promise<GatewayResponse> {
-    const pc = new PolicyContext(ctx, services, keepRequestBody);
-    let pending = runSteps(inbound, pc);
-    let outcome = pending instanceof Promise ? await pending : pending;
+  // Only inbound policies: once they let the request through, nothing reads or changes the
+  // response, and the gateway may stream it to the client as it does without policies.
+  const inboundOnly = implicitForward && backend.length === 0 && outbound.length === 0 && onError.length === 0 && !keepRequestBody;
+  const respond = async (pc: PolicyContext, inboundOutcome: Outcome): Promise<PipelineResult> => {
+    let outcome = inboundOutcome;
+    let pending: Outcome | Promise<Outcome>;
     if (outcome === undefined || outcome === TO_OUTBOUND) {
       if (outcome === undefined) {
         pc.section = 'backend';
@@ -109,6 +111,13 @@ function createRunner(
     if (pc.finishing) await pc.finish();
     const response = pc.response ?? pc.ensureResponse();
     return { status: response.status, headers: response.headers, body: response.body };
+  };
+  return function policyPipeline(ctx: GatewayContext): PipelineResult | Promise<PipelineResult> {
+    const pc = new PolicyContext(ctx, services, keepRequestBody);
+    const pending = runSteps(inbound, pc);
+    if (pending instanceof Promise) return pending.then((outcome) => (inboundOnly && outcome === undefined && !pc.finishing ? FORWARD : respond(pc, outcome)));
+    if (inboundOnly && pending === undefined && !pc.finishing) return FORWARD;
+    return respond(pc, pending);
   };
 }
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { GatewayContext } from '../../gateway/context.ts';
+import { pipelineResponse, type GatewayContext } from '../../gateway/context.ts';
 import { compileUpstream, type CompiledApi, type CompiledOperation, type Snapshot, type UpstreamTarget } from '../../gateway/snapshot.ts';
 import { compileTemplate, matchTemplate } from '../../gateway/template.ts';
 import { createMemoryCounters } from '../../counters/index.ts';
@@ -127,7 +127,7 @@ export async function runPolicyTest(options: PolicyTestOptions): Promise<PolicyT
   };
   // The state before the first step, for the first step's changes.
   last = { method: ctx.request.method, url: `${ctx.request.path}?${ctx.request.query}`, headers: pairs(ctx.request.headers), variables: new Map(), status: undefined, responseHeaders: new Map() };
-  const response = await pipeline(ctx);
+  const response = await pipelineResponse(pipeline, ctx);
   const body = (await toBuffer(response.body)).toString('utf8');
   return {
     steps,
