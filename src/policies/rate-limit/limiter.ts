@@ -21,9 +21,8 @@ export interface RateLimit {
 }
 
 /**
- * Counts `amount` calls against each limit, in order; the first exhausted one answers Azure's 429
- * with Retry-After. Counters that cannot be reached let the call through (fail open), with a
- * warning, unless the gateway makes this policy fail closed (`services.failClosed`).
+ * The plan that counts `amount` calls against each limit, in order; the first exhausted one
+ * answers Azure's 429 with Retry-After. (Counters that cannot answer: see `runLimits` in limits.ts.)
  */
 export function ratePlan(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting): LimitPlan {
   const ops: CounterOp[] = [];

@@ -90,6 +90,8 @@ function joined(steps: readonly Step[]): Step {
  * Plans every member, makes one counter call, and settles the members in order until one refuses.
  * A member whose plan fails (an expression error) ends the call there: the members before it are
  * counted and settled, as they would have been one by one, then its failure is the outcome.
+ * Counters that cannot answer let the call through (fail open) with a warning, unless the
+ * gateway makes a member's policy fail closed (`services.failClosed`: 503).
  */
 function runLimits(pc: PolicyContext, members: readonly Member[]): Outcome | Promise<Outcome> {
   const plans: (LimitPlan | undefined)[] = [];
