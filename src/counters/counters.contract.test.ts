@@ -120,6 +120,24 @@ for (const impl of implementations) {
       assert.equal((await counters.apply([{ key: 'fresh', amount: 0, limit: -1, window: minute }]))[0].allowed, false);
     });
 
+    test('many calls at once (more keys than one script call takes) each get their own results', async () => {
+      const { counters } = make();
+      const calls = Array.from({ length: 700 }, (_, i) =>
+        counters.apply([
+          { key: 'shared', amount: 1, limit: 1000, window: minute },
+          { key: `own-${i}`, amount: i % 2, limit: 0, window: minute },
+        ]),
+      );
+      const results = await Promise.all(calls);
+      assert.equal(results.filter((r) => r[0].allowed).length, 700);
+      assert.deepEqual([...new Set(results.map((r) => r[0].count))].length, 700, 'each call saw the ones before it');
+      for (let i = 0; i < 700; i++) {
+        assert.equal(results[i].length, 2);
+        assert.equal(results[i][1].allowed, i % 2 === 0, `call ${i}: an amount of 1 over a limit of 0 is refused`);
+      }
+      assert.equal((await counters.increment('shared', 0, Infinity, minute)).count, 700);
+    });
+
     test('concurrent increments never overshoot the limit', async () => {
       const { counters } = make();
       const results = await Promise.all(Array.from({ length: 50 }, () => counters.increment('c', 1, 20, minute)));
