@@ -33,11 +33,13 @@ export const subscriptionKeyHeader = 'Ocp-Apim-Subscription-Key';
  * - `limits`: key + `rate-limit-by-key` + `quota-by-key` (limits far above what a run sends);
  * - `ten`: key + a ten-policy inbound chain (variables, choose with expressions, headers, a query
  *   parameter, rate-limit-by-key, quota-by-key): the policy engine's cost per request;
+ * - `ten-open`: the same chain on an open API (its limits keyed on the client address), to
+ *   compare with `passthrough`;
  * - `chain`: key + limits + three header transforms, from the workspace policy, plus the request
  *   log record every gateway request yields (DESIGN.md §9). Requests pick a random chain API and
  *   its key, so 10, 1,000 and 10,000 APIs are compared like for like.
  */
-export type ApiFamily = 'passthrough' | 'key' | 'limits' | 'chain' | 'ten';
+export type ApiFamily = 'passthrough' | 'key' | 'limits' | 'chain' | 'ten' | 'ten-open';
 
 export interface Deployment {
   name: string;
@@ -77,6 +79,7 @@ export const atriumScenarioSpecs: readonly AtriumScenarioSpec[] = [
   { name: 'atrium-limits', description: 'key + rate-limit-by-key + quota-by-key', deployment: 'small', family: 'limits', shape: 'hello' },
   { name: 'atrium-full-chain', description: 'limits + 3 header transforms + request log, 10 APIs', deployment: 'small', family: 'chain', shape: 'hello' },
   { name: 'atrium-ten-policies', description: 'key + ten inbound policies (variables, choose, headers, query, limits)', deployment: 'small', family: 'ten', shape: 'hello', variant: true },
+  { name: 'atrium-ten-policies-open', description: 'open API + the same ten inbound policies (limits keyed on the client address)', deployment: 'small', family: 'ten-open', shape: 'hello', variant: true },
   { name: 'atrium-64k', description: 'open API, 64 KiB response', deployment: 'small', family: 'passthrough', shape: '64k' },
   { name: 'atrium-post-4k', description: 'open API, 4 KiB POST body', deployment: 'small', family: 'passthrough', shape: 'post-4k' },
   { name: 'atrium-full-chain-redis', description: 'full chain, counters in Redis', deployment: 'small-redis', family: 'chain', shape: 'hello' },
@@ -139,6 +142,9 @@ export const tenPolicies = `<policies>
   <on-error><base /></on-error>
 </policies>`;
 
+/** The ten-policy chain for an API without subscriptions: the limits count per client address. */
+export const tenPoliciesOpen = tenPolicies.replaceAll('context.Subscription.Id', 'context.Request.IpAddress');
+
 // --- seeding, as data ------------------------------------------------------------------------------
 
 export interface SeedRequest {
@@ -173,7 +179,7 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
   const links: SeedRequest[] = [];
   const apis: SeedRequest[] = [];
   const children: SeedRequest[] = [];
-  const targets: Record<ApiFamily, ApiTarget[]> = { passthrough: [], key: [], limits: [], chain: [], ten: [] };
+  const targets: Record<ApiFamily, ApiTarget[]> = { passthrough: [], key: [], limits: [], chain: [], ten: [], 'ten-open': [] };
 
   const addWorkspace = (ws: string, displayName: string) => {
     workspaces.push({ method: 'PUT', path: `/workspaces/${ws}`, body: { properties: { displayName, description: 'Benchmark workspace' } } });
@@ -181,7 +187,7 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
   };
   const addApi = (ws: string, api: string, family: ApiFamily, policy?: string) => {
     const base = `/workspaces/${ws}/apis/${api}`;
-    const subscriptionRequired = family !== 'passthrough';
+    const subscriptionRequired = family !== 'passthrough' && family !== 'ten-open';
     apis.push({
       method: 'PUT',
       path: base,
@@ -211,6 +217,7 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
     addApi('bench-basic', 'key', 'key');
     addApi('bench-basic', 'limits', 'limits', limitsPolicy);
     addApi('bench-basic', 'ten', 'ten', tenPolicies);
+    addApi('bench-basic', 'ten-open', 'ten-open', tenPoliciesOpen);
   }
   const chainWorkspaces = Math.max(1, Math.min(deployment.chainWorkspaces, deployment.chainApis));
   for (let w = 0; w < chainWorkspaces; w++) {

@@ -50,6 +50,7 @@ export const ratioPairs: ReadonlyArray<readonly [subject: string, reference: str
   ['atrium-full-chain', 'bare-undici-proxy'],
   ['atrium-full-chain', 'nginx-proxy'],
   ['atrium-ten-policies', 'atrium-key'],
+  ['atrium-ten-policies-open', 'atrium-passthrough'],
   ['atrium-full-chain-redis', 'atrium-full-chain'],
   ['atrium-full-chain-1k', 'atrium-full-chain'],
   ['atrium-full-chain-10k', 'atrium-full-chain'],
@@ -118,6 +119,7 @@ export const goals: readonly Goal[] = [
   { name: 'Redis-backed counters throughput vs in-memory', ratio: 'atrium-full-chain-redis vs atrium-full-chain', field: 'rps', atLeast: 0.8 },
   // "A ten-policy inbound chain costs ≤ 10% of throughput": ≥ 0.9× the requests, i.e. ≤ 1.11× the CPU per request.
   { name: 'ten-policy inbound chain CPU/request vs the key check alone', ratio: 'atrium-ten-policies vs atrium-key', field: 'cpuUsPerReq', atMost: 1.11 },
+  { name: 'ten-policy chain on an open API, CPU/request vs passthrough', ratio: 'atrium-ten-policies-open vs atrium-passthrough', field: 'cpuUsPerReq', atMost: 1.11 },
 ];
 
 export function evaluateGoals(ratios: Record<string, Ratio>, list: readonly Goal[] = goals): GoalOutcome[] {
