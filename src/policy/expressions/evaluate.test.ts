@@ -170,6 +170,8 @@ const CASES: [string, string][] = [
   ["@(DateTime.Parse(\"2020-05-06T07:08:09Z\").ToUniversalTime().ToString(\"s\"))", "2020-05-06T07:08:09"],
   ["@(Guid.Parse(\"6F9619FF-8B86-D011-B42D-00C04FC964FF\").ToString(\"N\"))", "6f9619ff8b86d011b42d00c04fc964ff"],
   ["@(Convert.ToBase64String(Guid.Parse(\"6F9619FF-8B86-D011-B42D-00C04FC964FF\").ToByteArray()))", "/xmWb4aLEdC0LQDAT8lk/w=="],
+  ["@(Convert.ToBase64String(Guid.Parse(\"6f9619ff-8b86-d011-b42d-00c04fc964ff\").ToByteArray()))", "/xmWb4aLEdC0LQDAT8lk/w=="],
+  ["@(Guid.Parse(\"6f9619ff-8b86-d011-b42d-00c04fc964ff\").ToString(\"B\"))", "{6f9619ff-8b86-d011-b42d-00c04fc964ff}"],
   ["@(Convert.ToBase64String(Encoding.UTF8.GetBytes(\"héllo\")))", "aMOpbGxv"],
   ["@(Encoding.UTF8.GetString(Convert.FromBase64String(\"aMOpbGxv\")))", "héllo"],
   ["@(Convert.FromBase64String(\"@@@\"))", "ERR EXPRESSION_RUNTIME The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters."],

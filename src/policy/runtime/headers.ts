@@ -3,17 +3,28 @@
  * request and response headers in. Names compare case-insensitively; the list is edited in place.
  */
 
-export function getHeader(headers: readonly string[], name: string): string | undefined {
+/**
+ * A test for one header name, case-insensitive. For an ASCII name, a header of another length
+ * cannot match (only non-ASCII letters change length when lower-cased), so most names are told
+ * apart without lower-casing them.
+ */
+function nameTest(name: string): (header: string) => boolean {
   const lower = name.toLowerCase();
-  for (let i = 0; i < headers.length; i += 2) if (headers[i].toLowerCase() === lower) return headers[i + 1];
+  if (/^[\x00-\x7f]*$/.test(name)) return (header) => header.length === lower.length && (header === lower || header.toLowerCase() === lower);
+  return (header) => header.toLowerCase() === lower;
+}
+
+export function getHeader(headers: readonly string[], name: string): string | undefined {
+  const is = nameTest(name);
+  for (let i = 0; i < headers.length; i += 2) if (is(headers[i])) return headers[i + 1];
   return undefined;
 }
 
 /** All values of a header, in order (each list entry as one value). */
 export function getHeaderValues(headers: readonly string[], name: string): string[] {
-  const lower = name.toLowerCase();
+  const is = nameTest(name);
   const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) if (headers[i].toLowerCase() === lower) out.push(headers[i + 1]);
+  for (let i = 0; i < headers.length; i += 2) if (is(headers[i])) out.push(headers[i + 1]);
   return out;
 }
 
@@ -22,10 +33,13 @@ export function hasHeader(headers: readonly string[], name: string): boolean {
 }
 
 export function removeHeader(headers: string[], name: string): void {
-  const lower = name.toLowerCase();
-  let w = 0;
-  for (let r = 0; r < headers.length; r += 2) {
-    if (headers[r].toLowerCase() === lower) continue;
+  const is = nameTest(name);
+  let r = 0;
+  while (r < headers.length && !is(headers[r])) r += 2;
+  if (r >= headers.length) return;
+  let w = r;
+  for (r += 2; r < headers.length; r += 2) {
+    if (is(headers[r])) continue;
     headers[w++] = headers[r];
     headers[w++] = headers[r + 1];
   }

@@ -3,14 +3,29 @@
 import { formatError } from '../errors.ts';
 
 const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const EMPTY_BYTES = new Uint8Array(16);
 
 export class Guid {
-  /** The 16 bytes in .NET's ToByteArray order. */
-  readonly bytes: Uint8Array;
+  /** The 16 bytes in .NET's ToByteArray order; decoded on first use for a parsed canonical text. */
+  #bytes: Uint8Array | undefined;
   /** The 'D' form, once computed (or as parsed, for a canonical lower-case text). */
   #text: string | undefined;
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
+    this.#bytes = bytes;
+  }
+
+  /** The 16 bytes in .NET's ToByteArray order. */
+  get bytes(): Uint8Array {
+    if (this.#bytes === undefined) {
+      const text = this.#text!;
+      const be = Buffer.from(text.slice(0, 8) + text.slice(9, 13) + text.slice(14, 18) + text.slice(19, 23) + text.slice(24), 'hex');
+      const b = new Uint8Array(16);
+      b[0] = be[3]; b[1] = be[2]; b[2] = be[1]; b[3] = be[0];
+      b[4] = be[5]; b[5] = be[4]; b[6] = be[7]; b[7] = be[6];
+      for (let i = 8; i < 16; i++) b[i] = be[i];
+      this.#bytes = b;
+    }
+    return this.#bytes;
   }
   static readonly Empty = new Guid(new Uint8Array(16));
 
@@ -79,13 +94,9 @@ export class Guid {
   static tryParse(text: string | null): Guid | null {
     if (text == null) return null;
     if (text.length === 36 && CANONICAL.test(text)) {
-      // The common case (a request id): one regex, the bytes decoded natively, the text kept.
-      const be = Buffer.from(text.slice(0, 8) + text.slice(9, 13) + text.slice(14, 18) + text.slice(19, 23) + text.slice(24), 'hex');
-      const b = new Uint8Array(16);
-      b[0] = be[3]; b[1] = be[2]; b[2] = be[1]; b[3] = be[0];
-      b[4] = be[5]; b[5] = be[4]; b[6] = be[7]; b[7] = be[6];
-      for (let i = 8; i < 16; i++) b[i] = be[i];
-      const guid = new Guid(b);
+      // The common case (a request id): one regex; the text is kept, the bytes decoded if asked for.
+      const guid = new Guid(EMPTY_BYTES);
+      guid.#bytes = undefined;
       guid.#text = text;
       return guid;
     }

@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getHeader, getHeaderValues, removeHeader, setHeader } from './headers.ts';
+
+test('header names compare case-insensitively; values keep their order', () => {
+  const headers = ['Content-Type', 'a', 'X-Id', '1', 'x-id', '2', 'Accept', 'b'];
+  assert.equal(getHeader(headers, 'CONTENT-type'), 'a');
+  assert.deepEqual(getHeaderValues(headers, 'X-ID'), ['1', '2']);
+  assert.equal(getHeader(headers, 'x-i'), undefined, 'a prefix is another name');
+  removeHeader(headers, 'x-Id');
+  assert.deepEqual(headers, ['Content-Type', 'a', 'Accept', 'b']);
+  removeHeader(headers, 'absent');
+  assert.deepEqual(headers, ['Content-Type', 'a', 'Accept', 'b']);
+  setHeader(headers, 'accept', 'c', 'd');
+  assert.deepEqual(headers, ['Content-Type', 'a', 'accept', 'c', 'accept', 'd']);
+});
+
+test('names with letters that change length when lower-cased still match', () => {
+  // 'İ' lower-cases to two code units: the length shortcut must not apply to such names.
+  const headers = ['X-İd', '1', 'x-i̇d', '2', 'Other', '3'];
+  assert.deepEqual(getHeaderValues(headers, 'x-İD'), ['1', '2']);
+  removeHeader(headers, 'X-İD');
+  assert.deepEqual(headers, ['Other', '3']);
+});
