@@ -172,11 +172,11 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       : { method, path: route.remainder, query, headers: forwardedHeaders(req, clientIp, protocol), body: hasBody ? req : null };
     const context = new RequestContext(requestId, gatewayId, snapshot, api, operation, route.matchedParameters, subscription, productKey, clientIp, `${protocol}://${req.headers.host ?? ''}${url}`, request, upstream);
     ctx = context;
-    if (pipeline !== undefined) {
-      res.once('close', () => {
-        if (!res.writableFinished) context.leave();
-      });
-    }
+    // The one place a client's departure is noticed: the backend call (forwarded, streamed or
+    // made by a policy) is abandoned through the context.
+    res.once('close', () => {
+      if (!res.writableFinished) context.leave();
+    });
     // No policy, or policies done with the request and wanting nothing of the response: the
     // upstream response is written straight to the client.
     const streamUpstream = (): void => {

@@ -19,7 +19,8 @@ export interface UpstreamClient {
   forward(ctx: GatewayContext): Promise<GatewayResponse>;
   /**
    * The same exchange written straight to the client (no pipeline): upstream bytes go to `res` as
-   * they arrive, with backpressure, and a client that goes away aborts the upstream request.
+   * they arrive, with backpressure. A client that goes away aborts the upstream request through
+   * the context (`ctx.clientGone`, `ctx.abortBackend`), which the gateway sets as for `forward`.
    */
   stream(ctx: GatewayContext, res: ServerResponse): void;
   close(): Promise<void>;
@@ -203,18 +204,12 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
       const breaker = target.breaker;
       const started = performance.now();
       let abort: ((reason?: Error) => void) | undefined;
-      let clientGone = false;
-      let done = false;
-      const onClose = (): void => {
-        if (done || res.writableFinished) return;
-        clientGone = true;
-        abort?.(new Error('client closed the connection'));
-      };
-      res.once('close', onClose);
+      // A client that leaves reaches the backend call through the context, as for forward().
+      ctx.abortBackend = (reason) => abort?.(reason);
       const handler: Dispatcher.DispatchHandler = {
         onConnect(abortRequest) {
           abort = abortRequest;
-          if (clientGone) abortRequest(new Error('client closed the connection'));
+          if (ctx.clientGone) abortRequest(new Error('client closed the connection'));
         },
         onHeaders(statusCode, rawHeaders, resume) {
           ctx.backendTimeMs = performance.now() - started;
@@ -231,14 +226,15 @@ export function createUpstreamClient(options: UpstreamOptions = {}): UpstreamCli
           return res.write(chunk);
         },
         onComplete() {
-          done = true;
+          ctx.abortBackend = undefined;
           res.end();
         },
         onError(error) {
-          done = true;
+          ctx.abortBackend = undefined;
           if (ctx.backendTimeMs === null) ctx.backendTimeMs = performance.now() - started;
-          const response = failure(ctx, error as Error & { code?: string }, clientGone);
-          if (breaker !== undefined && !clientGone && !res.headersSent) breakers.record(breaker, { reason: ctx.lastError?.reason });
+          const gone = ctx.clientGone === true;
+          const response = failure(ctx, error as Error & { code?: string }, gone);
+          if (breaker !== undefined && !gone && !res.headersSent) breakers.record(breaker, { reason: ctx.lastError?.reason });
           if (res.headersSent || res.destroyed) res.destroy();
           else writeResponse(res, response, ctx.request.body);
         },
