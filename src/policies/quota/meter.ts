@@ -3,7 +3,7 @@ import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { getHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
 import type { PolicyFailure } from '../../policy/runtime/types.ts';
-import type { LimitPlan } from '../../policy/runtime/limits.ts';
+import { reachedCheck, type LimitPlan } from '../../policy/runtime/limits.ts';
 
 export interface Quota {
   readonly key: string;
@@ -35,12 +35,11 @@ export function quotaPlan(pc: PolicyContext, quotas: readonly Quota[], amount: n
   const kinds: ('call volume' | 'bandwidth')[] = [];
   for (const quota of quotas) {
     if (quota.calls !== undefined) {
-      // A check refuses once the count has reached the quota: a limit one below it, adding nothing.
-      ops.push(countCalls ? { key: `${quota.key}:calls`, amount, limit: quota.calls, window: quota.window } : { key: `${quota.key}:calls`, amount: 0, limit: Math.ceil(quota.calls) - 1, window: quota.window });
+      ops.push(countCalls ? { key: `${quota.key}:calls`, amount, limit: quota.calls, window: quota.window } : reachedCheck(`${quota.key}:calls`, quota.calls, quota.window));
       kinds.push('call volume');
     }
     if (quota.kilobytes !== undefined) {
-      ops.push({ key: `${quota.key}:bytes`, amount: 0, limit: Math.ceil(quota.kilobytes * 1024) - 1, window: quota.window });
+      ops.push(reachedCheck(`${quota.key}:bytes`, quota.kilobytes * 1024, quota.window));
       kinds.push('bandwidth');
     }
   }
@@ -50,10 +49,9 @@ export function quotaPlan(pc: PolicyContext, quotas: readonly Quota[], amount: n
       for (let i = 0; i < results.length; i++) if (!results[i].allowed) return quotaExceeded(kinds[i], results[i].resetMs);
       const metered = quotas.filter((q) => q.kilobytes !== undefined);
       if (metered.length > 0) {
-        const counters = pc.services.counters;
         pc.onFinish(async () => {
           const bytes = exchangeBytes(pc);
-          for (const q of metered) await counters.increment(`${q.key}:bytes`, bytes, Infinity, q.window);
+          await pc.services.counters.apply(metered.map((q) => ({ key: `${q.key}:bytes`, amount: bytes, limit: Infinity, window: q.window })));
         });
       }
       return undefined;

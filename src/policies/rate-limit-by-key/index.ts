@@ -1,5 +1,5 @@
 import { toPolicyBoolean } from '../../policy/expressions/index.ts';
-import { limitStep } from '../../policy/runtime/limits.ts';
+import { limitStep, reachedCheck } from '../../policy/runtime/limits.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
 import { ratePlan, rateExceeded, report, reportingOf, retryAfterOf, setsVariables } from '../rate-limit/limiter.ts';
 
@@ -29,7 +29,7 @@ export const runtime: PolicyFactory = function compileRateLimitByKey(input) {
       if (condition === undefined) return ratePlan(pc, [{ key, calls: limit, window }], amount, reporting);
       // Checked now (refused once the count has reached the limit), counted after the response.
       return {
-        ops: [{ key, amount: 0, limit: Math.ceil(limit) - 1, window }],
+        ops: [reachedCheck(key, limit, window)],
         settle([current]) {
           if (!current.allowed) return rateExceeded(pc, retryAfterOf(current.resetMs), reporting);
           report(pc, Math.max(0, limit - current.count - amount), limit, reporting);

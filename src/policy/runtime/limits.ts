@@ -1,4 +1,4 @@
-import { CountersUnavailableError, type CounterOp, type CounterResult } from '../../counters/index.ts';
+import { CountersUnavailableError, type CounterOp, type CounterResult, type CounterWindow } from '../../counters/index.ts';
 import type { PolicyContext } from './context.ts';
 import { exceptionFailure, locate } from './run.ts';
 import { errorState } from './target.ts';
@@ -36,6 +36,14 @@ interface Member {
   readonly limit: LimitPolicy;
   /** Where the member's failures are located; undefined when the runner locates them. */
   readonly step?: Step;
+}
+
+/**
+ * An operation that only checks: refused once the count of `key` has reached `reached` (a limit
+ * one below it, adding nothing). For limits checked before the call and counted after it.
+ */
+export function reachedCheck(key: string, reached: number, window: CounterWindow): CounterOp {
+  return { key, amount: 0, limit: Math.ceil(reached) - 1, window };
 }
 
 /** The runner of one limit policy. */
