@@ -63,6 +63,25 @@ describe('request and response transformation', () => {
     assert.equal(lastRequest().url, '/?path=a/b&x=a%20b&y=keep');
   });
 
+  test('set-query-parameter on a request without a query: each action, several values, later expressions see it', async () => {
+    const cases: [string, string][] = [
+      ['<set-query-parameter name="a b" exists-action="override"><value>1&amp;2</value></set-query-parameter>', '/?a%20b=1%262'],
+      ['<set-query-parameter name="x" exists-action="append"><value>1</value><value>2</value></set-query-parameter>', '/?x=1&x=2'],
+      ['<set-query-parameter name="x" exists-action="skip"><value>1</value></set-query-parameter>', '/?x=1'],
+      ['<set-query-parameter name="x" exists-action="delete" />', '/'],
+      [
+        '<set-header name="x-before" exists-action="override"><value>@(context.Request.Url.Query.GetValueOrDefault("x", "none"))</value></set-header><set-query-parameter name="x" exists-action="override"><value>1</value></set-query-parameter><set-header name="x-seen" exists-action="override"><value>@(context.Request.Url.Query.GetValueOrDefault("x", "none"))</value></set-header>',
+        '/?x=1',
+      ],
+    ];
+    for (const [inbound, url] of cases) {
+      await run(compileDocuments([policies({ inbound })], testServices()), gatewayContext(backend.url, { query: '' }));
+      assert.equal(lastRequest().url, url, inbound);
+    }
+    assert.equal(lastRequest().headers['x-before'], 'none');
+    assert.equal(lastRequest().headers['x-seen'], '1');
+  });
+
   test('expressions see the original URL, and the backend URL after rewrite-uri and set-backend-service', async () => {
     const pipeline = compileDocuments(
       [

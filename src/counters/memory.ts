@@ -25,21 +25,21 @@ export function createMemoryCounters(options: MemoryCountersOptions = {}): Count
   };
 
   const one = (at: number, key: string, amount: number, limit: number, window: CounterWindow): CounterResult => {
-    const aligned = alignedWindow(at, window);
-    const fullKey = aligned ? `${key}#${aligned.index}` : key;
-    let entry = entries.get(fullKey);
+    // One entry per key: an aligned window that has ended is over at `endsAt` like any other,
+    // so the next one starts from zero in the same entry.
+    let entry = entries.get(key);
     if (entry !== undefined && entry.endsAt <= at) {
-      entries.delete(fullKey);
+      entries.delete(key);
       entry = undefined;
     }
-    const current = entry?.count ?? 0;
-    const endsAt = entry?.endsAt ?? aligned?.endsAt ?? at + window.periodMs;
+    const current = entry === undefined ? 0 : entry.count;
+    const endsAt = entry === undefined ? windowEnd(at, window) : entry.endsAt;
     const resetMs = Math.max(0, endsAt - at);
     if (current + amount > limit) return { allowed: false, count: current, remaining: Math.max(0, limit - current), resetMs };
     if (amount > 0) {
       if (entry === undefined) {
         if (entries.size >= nextSweep) sweep(at);
-        entries.set(fullKey, { count: amount, endsAt });
+        entries.set(key, { count: amount, endsAt });
       } else entry.count += amount;
     }
     const count = current + amount;
@@ -64,4 +64,10 @@ export function createMemoryCounters(options: MemoryCountersOptions = {}): Count
       entries.clear();
     },
   };
+}
+
+/** When a window starting now ends: the end of the aligned period `at` is in, or one period on. */
+function windowEnd(at: number, window: CounterWindow): number {
+  const aligned = alignedWindow(at, window);
+  return aligned === undefined ? at + window.periodMs : aligned.endsAt;
 }

@@ -11,8 +11,15 @@ export const runtime: PolicyFactory = function compileSetQueryParameter(input) {
   return function setQueryParameter(pc) {
     const request = pc.gateway.request;
     const parameter = name(pc);
-    const parts = request.query === '' ? [] : request.query.split('&');
     const encodedName = encodeURIComponent(parameter);
+    if (request.query === '') {
+      // Nothing to keep or replace: the parameter is the whole query, unless it is deleted.
+      if (action === 'delete') return undefined;
+      request.query = values.length === 1 ? `${encodedName}=${encodeURIComponent(values[0](pc))}` : values.map((v) => `${encodedName}=${encodeURIComponent(v(pc))}`).join('&');
+      pc.touch('url');
+      return undefined;
+    }
+    const parts = request.query.split('&');
     const isIt = (part: string): boolean => {
       const eq = part.indexOf('=');
       const raw = eq === -1 ? part : part.slice(0, eq);

@@ -28,8 +28,11 @@ export interface UrlSource {
   query?: string;
 }
 
-/** Header values by name (any case); repeated headers as arrays. */
-export type HeadersSource = Record<string, string | string[]> | Map<string, string | string[]>;
+/**
+ * Header values by name (any case); repeated headers as arrays. Or the gateway's flat list
+ * (`[name, value, name, value…]`), which expressions then read without building a map.
+ */
+export type HeadersSource = Record<string, string | string[]> | Map<string, string | string[]> | readonly string[];
 
 /** A message body, loaded only when an expression reads it. */
 export interface BodySource {
@@ -85,17 +88,75 @@ const toDate = (d: Date | number | undefined | null): DateTime | null =>
   d === undefined || d === null ? null : DateTime.fromUnixMs(typeof d === 'number' ? d : d.getTime(), 1);
 
 function headersDict(src: HeadersSource): CsDictionary {
-  const d = new CsDictionary(ORDINAL_IGNORE_CASE, 'System.String,System.String[]');
+  if (Array.isArray(src)) return new HeaderListDictionary(src.slice());
+  const d = new CsDictionary(ORDINAL_IGNORE_CASE, HEADER_CLR);
   const entries = src instanceof Map ? [...src.entries()] : Object.entries(src);
-  for (const [k, v] of entries) {
-    const vals = Array.isArray(v) ? v.map(String) : [String(v)];
-    const e = d.tryGet(k);
-    if (e) d.set(k, tagArray([...(e.value as string[]), ...vals], 'System.String'));
-    else d.set(k, tagArray(vals, 'System.String'));
-  }
+  for (const [k, v] of entries) addHeaderValues(d.map, k, Array.isArray(v) ? v.map(String) : [String(v)]);
   d.readOnly = true;
   return d;
 }
+
+const HEADER_CLR = 'System.String,System.String[]';
+
+function addHeaderValues(map: Map<unknown, KeyValuePair>, name: string, values: string[]): void {
+  const key = ORDINAL_IGNORE_CASE.key(name);
+  const e = map.get(key);
+  map.set(key, e ? new KeyValuePair(e.key, tagArray([...(e.value as string[]), ...values], 'System.String')) : new KeyValuePair(name, tagArray(values, 'System.String')));
+}
+
+/**
+ * A header dictionary over a flat header list (a copy taken when the expression read it): a
+ * lookup by name scans the few headers a request has, and the map of every header is built only
+ * when an expression enumerates or counts them.
+ */
+class HeaderListDictionary extends CsDictionary {
+  readonly #list: readonly string[];
+  #all: Map<unknown, KeyValuePair> | undefined;
+  constructor(list: readonly string[]) {
+    super(ORDINAL_IGNORE_CASE, HEADER_CLR);
+    this.#list = list;
+    this.readOnly = true;
+  }
+  override get map(): Map<unknown, KeyValuePair> {
+    if (this.#all === undefined) {
+      const all = new Map<unknown, KeyValuePair>();
+      const list = this.#list;
+      for (let i = 0; i < list.length; i += 2) addHeaderValues(all, list[i], [list[i + 1]]);
+      this.#all = all;
+    }
+    return this.#all;
+  }
+  override tryGet(key: unknown): KeyValuePair | undefined {
+    if (typeof key !== 'string' || this.#all !== undefined) return super.tryGet(key);
+    const list = this.#list;
+    const wanted = ORDINAL_IGNORE_CASE.key(key);
+    const ascii = !NON_ASCII.test(key);
+    let name: string | undefined;
+    let values: string[] | undefined;
+    for (let i = 0; i < list.length; i += 2) {
+      const candidate = list[i];
+      // Upper-casing keeps an ASCII name's length: names of another length are told apart at once.
+      if (candidate.length !== key.length && ascii && !NON_ASCII.test(candidate)) continue;
+      if (ORDINAL_IGNORE_CASE.key(candidate) !== wanted) continue;
+      if (values === undefined) {
+        name = candidate;
+        values = [list[i + 1]];
+      } else values.push(list[i + 1]);
+    }
+    return values === undefined ? undefined : new KeyValuePair(name, tagArray(values, 'System.String'));
+  }
+  override has(key: unknown): boolean {
+    return this.tryGet(key) !== undefined;
+  }
+  override get(key: unknown): unknown {
+    if (typeof key !== 'string' || this.#all !== undefined) return super.get(key);
+    const e = this.tryGet(key);
+    if (e === undefined) throw new DotNetException('KeyNotFoundException', `The given key '${key}' was not present in the dictionary.`);
+    return e.value;
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export class PolicyUrl {
   static readonly clrName = 'IUrl';

@@ -798,3 +798,52 @@ for (const [source, expected] of CASES) {
     assert.equal(evaluate(source), expected);
   });
 }
+
+// The gateway hands expressions its flat header list; every header expression of the table must
+// read it exactly as it reads a map of the same headers.
+const FLAT_HEADERS = ['Content-Type', 'application/json', 'Authorization', JWT, 'Accept', 'a', 'accept', 'b'];
+
+function evaluateWith(source: string, headers: Record<string, string | string[]> | readonly string[]): string {
+  try {
+    const context = createExpressionContext({ request: { method: 'GET', url: 'https://backend.example.com/', headers }, variables: new Map() });
+    return toPolicyString(compileExpression(source)(context));
+  } catch (e) {
+    if (e instanceof ExpressionError) return `ERR ${e.code} ${e.message}`;
+    throw e;
+  }
+}
+
+const headerCases = CASES.filter(([source]) => source.includes('Request.Headers'));
+
+test(`header expressions read a flat header list as they read a map (${headerCases.length} cases)`, () => {
+  assert.ok(headerCases.length >= 15);
+  const asMap = { 'Content-Type': 'application/json', Authorization: JWT, Accept: ['a', 'b'] };
+  for (const [source] of headerCases) assert.equal(evaluateWith(source, FLAT_HEADERS), evaluateWith(source, asMap), source);
+});
+
+test('a flat header list: lookups ignore case, repeated headers join, absent ones fall back', () => {
+  const list = ['X-One', '1', 'x-two', 'a', 'X-TWO', 'b', 'straße', 's'];
+  const cases: [string, string][] = [
+    ['@(context.Request.Headers.GetValueOrDefault("x-one", "none"))', '1'],
+    ['@(context.Request.Headers.GetValueOrDefault("X-Two", "none"))', 'a,b'],
+    ['@(context.Request.Headers["x-two"].Length)', '2'],
+    ['@(context.Request.Headers.GetValueOrDefault("X-Three", "none"))', 'none'],
+    ['@(context.Request.Headers.ContainsKey("X-ONE"))', 'True'],
+    // Keys compare upper-cased, as the map does: a name that changes length doing so is found too.
+    ['@(context.Request.Headers.ContainsKey("STRASSE"))', 'True'],
+    ['@(context.Request.Headers.Count)', '3'],
+    ['@(string.Join(";", context.Request.Headers.Select(h => h.Key + "=" + string.Join("|", h.Value))))', 'X-One=1;x-two=a|b;straße=s'],
+    ['@(context.Request.Headers["x-three"])', "ERR EXPRESSION_RUNTIME The given key 'x-three' was not present in the dictionary."],
+  ];
+  for (const [source, expected] of cases) assert.equal(evaluateWith(source, list), expected, source);
+});
+
+test('a header dictionary read from a flat list keeps the headers as they were when it was read', () => {
+  const list = ['X-One', '1'];
+  const context = createExpressionContext({ request: { method: 'GET', url: 'https://backend.example.com/', headers: list }, variables: new Map() });
+  const read = compileExpression('@(context.Request.Headers)')(context) as { tryGet(key: string): { value: string[] } | undefined };
+  list.push('X-Two', '2');
+  list[1] = 'changed';
+  assert.deepEqual([...(read.tryGet('x-one')?.value ?? [])], ['1']);
+  assert.equal(read.tryGet('x-two'), undefined);
+});

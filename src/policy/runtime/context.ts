@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { GatewayContext } from '../../gateway/context.ts';
 import { createExpressionContext, type BodySource, type ContextSource, type ExpressionContext, type ResponseSource, type UrlSource } from '../expressions/index.ts';
-import { getHeader, headersToMap, removeHeader, setHeader } from './headers.ts';
+import { getHeader, removeHeader, setHeader } from './headers.ts';
 import type { LastError, PolicyServices, ResponseState } from './types.ts';
 
 /**
@@ -310,9 +310,9 @@ class RequestSource {
     const given = this.pc.gateway.originalUrl;
     return typeof given === 'string' && given.includes('://') ? given : this.pc.originalUrlForExpressions();
   }
-  get headers(): Map<string, string[]> {
+  get headers(): readonly string[] {
     this.headersServed = true;
-    return headersToMap(this.pc.gateway.request.headers);
+    return this.pc.gateway.request.headers;
   }
   get body(): BodySource | null {
     const request = this.pc.gateway.request;
@@ -385,9 +385,9 @@ class LiveResponseSource implements ResponseSource {
   get statusReason(): string {
     return this.#response.reason;
   }
-  get headers(): ReturnType<typeof headersToMap> {
+  get headers(): readonly string[] {
     this.#pc.responseHeadersServed = true;
-    return headersToMap(this.#response.headers);
+    return this.#response.headers;
   }
 }
 

@@ -22,3 +22,12 @@ test('names with letters that change length when lower-cased still match', () =>
   removeHeader(headers, 'X-İD');
   assert.deepEqual(headers, ['Other', '3']);
 });
+
+test('names an expression computes without end are still told apart once the kept tests start again', () => {
+  const headers = ['X-Name-5', 'five', 'X-Name-2000', 'two thousand'];
+  for (let i = 0; i < 2500; i++) {
+    const expected = i === 5 ? 'five' : i === 2000 ? 'two thousand' : undefined;
+    assert.equal(getHeader(headers, `x-name-${i}`), expected, `x-name-${i}`);
+  }
+  assert.equal(getHeader(headers, 'X-NAME-5'), 'five');
+});

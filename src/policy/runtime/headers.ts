@@ -6,13 +6,23 @@
 /**
  * A test for one header name, case-insensitive. For an ASCII name, a header of another length
  * cannot match (only non-ASCII letters change length when lower-cased), so most names are told
- * apart without lower-casing them.
+ * apart without lower-casing them. Policies name the same few headers on every request, so the
+ * tests are kept by name.
  */
 function nameTest(name: string): (header: string) => boolean {
-  const lower = name.toLowerCase();
-  if (/^[\x00-\x7f]*$/.test(name)) return (header) => header.length === lower.length && (header === lower || header.toLowerCase() === lower);
-  return (header) => header.toLowerCase() === lower;
+  let test = nameTests.get(name);
+  if (test === undefined) {
+    const lower = name.toLowerCase();
+    test = /^[\x00-\x7f]*$/.test(name) ? (header) => header.length === lower.length && (header === lower || header.toLowerCase() === lower) : (header) => header.toLowerCase() === lower;
+    // Names an expression computes could be endless: the memo starts again past a bound.
+    if (nameTests.size >= MAX_NAME_TESTS) nameTests.clear();
+    nameTests.set(name, test);
+  }
+  return test;
 }
+
+const nameTests = new Map<string, (header: string) => boolean>();
+const MAX_NAME_TESTS = 1024;
 
 export function getHeader(headers: readonly string[], name: string): string | undefined {
   const is = nameTest(name);
@@ -54,16 +64,4 @@ export function setHeader(headers: string[], name: string, ...values: string[]):
 
 export function appendHeader(headers: string[], name: string, value: string): void {
   headers.push(name, value);
-}
-
-/** A Map of lower-cased names to values, for expression contexts. */
-export function headersToMap(headers: readonly string[]): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i];
-    const values = map.get(name);
-    if (values) values.push(headers[i + 1]);
-    else map.set(name, [headers[i + 1]]);
-  }
-  return map;
 }

@@ -1,5 +1,4 @@
 import { createPolicyResponse, type PolicyResponse } from '../expressions/index.ts';
-import { headersToMap } from './headers.ts';
 import type { ResponseState } from './types.ts';
 
 /**
@@ -13,7 +12,7 @@ export function responseVariable(state: ResponseState & { body: Buffer | string 
   const wrapped = createPolicyResponse({
     statusCode: state.status,
     statusReason: state.reason,
-    headers: headersToMap(state.headers),
+    headers: state.headers,
     body: body === null ? null : { load: () => body },
   });
   states.set(wrapped, state);

@@ -3,6 +3,7 @@
 import { formatError } from '../errors.ts';
 
 const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+let lastCanonical: Guid | undefined;
 const EMPTY_BYTES = new Uint8Array(16);
 
 export class Guid {
@@ -93,12 +94,18 @@ export class Guid {
 
   static tryParse(text: string | null): Guid | null {
     if (text == null) return null;
-    if (text.length === 36 && CANONICAL.test(text)) {
-      // The common case (a request id): one regex; the text is kept, the bytes decoded if asked for.
-      const guid = new Guid(EMPTY_BYTES);
-      guid.#bytes = undefined;
-      guid.#text = text;
-      return guid;
+    if (text.length === 36) {
+      // The common case: a request id, which several expressions of a request may read. A Guid
+      // never changes, so the last one parsed is given again for the same text.
+      if (lastCanonical !== undefined && lastCanonical.#text === text) return lastCanonical;
+      if (CANONICAL.test(text)) {
+        // One regex; the text is kept, the bytes decoded if asked for.
+        const guid = new Guid(EMPTY_BYTES);
+        guid.#bytes = undefined;
+        guid.#text = text;
+        lastCanonical = guid;
+        return guid;
+      }
     }
     let s = text.trim();
     if ((s.startsWith('{') && s.endsWith('}')) || (s.startsWith('(') && s.endsWith(')'))) s = s.slice(1, -1);
