@@ -483,6 +483,7 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
         node: true,
         ownCore: true,
         fresh: current.served === 0,
+        apis: Object.values(current.plan.targets).reduce((sum, targets) => sum + targets.length, 0),
         stop: async () => {
           current.served++;
         },

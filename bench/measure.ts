@@ -1,9 +1,11 @@
 // Measuring one scenario: warm-up, then repetitions, each a wrk run with the measured process's
-// CPU time, RSS and event-loop delay read around it.
+// CPU time, RSS and event-loop delay read around it; after the last run, a Node process's heap.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEventLoop } from './event-loop.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HeapFigures } from './probe-lines.ts';
+import { readEventLoop, readHeap } from './probes.ts';
 import { readCpuSeconds, readRssMb } from './proc.ts';
 import type { RunContext, Scenario, Target } from './scenarios.ts';
 import { runWrk, wrkScript } from './wrk.ts';
@@ -32,13 +34,28 @@ export interface Repetition {
   errorKinds: WrkErrors;
   bytesPerResponse: number;
   rssMb: number | null;
+  /** Requests completed in the run. */
+  requests: number;
   /** Share of one core the measured process used during the run (1 = fully busy). */
   busy: number;
   eventLoopMaxMs: number | null;
 }
 
+/** A Node process's heap after a scenario (see `readHeapAfter`). */
+export interface HeapReading extends HeapFigures {
+  /** Requests completed in the scenario (warm-up included) before the reading. */
+  requests: number;
+  /** Distinct requests the load cycles through (APIs, for the chain scenarios); 1 for a fixed request. */
+  targets: number;
+  /**
+   * Every target was answered before the reading: one wrk run (each shuffles anew and cycles
+   * through all targets) completed a full round plus the requests still in flight at its end.
+   */
+  everyTargetServed: boolean;
+}
+
 export type Outcome =
-  | { status: 'measured'; repetitions: Repetition[]; node: boolean; ownCore: boolean; stalledRuns: number }
+  | { status: 'measured'; repetitions: Repetition[]; node: boolean; ownCore: boolean; stalledRuns: number; heap: HeapReading | null; apis: number | null }
   | { status: 'unavailable'; reason: string }
   | { status: 'failed'; reason: string };
 
@@ -80,9 +97,31 @@ async function measureOnce(context: RunContext, target: Target, scriptFile: stri
     errorKinds: result.errors,
     bytesPerResponse: result.bytesPerResponse,
     rssMb,
+    requests: result.requests,
     busy: result.durationSeconds > 0 ? cpuSeconds / result.durationSeconds : 0,
     eventLoopMaxMs: eventLoop?.maxMs ?? null,
   };
+}
+
+/** The request log writes its queue every second: after this pause it holds no request of the run. */
+const settleMs = 1500;
+
+/**
+ * The heap a scenario leaves in the process, read after full collections once its load has
+ * stopped and the request log has written its queue: what serving the scenario's APIs keeps alive.
+ */
+async function readHeapAfter(target: Target, runs: readonly number[], connections: number, name: string, log: (line: string) => void): Promise<HeapReading | null> {
+  await sleep(settleMs);
+  const figures = await readHeap(target.process);
+  if (figures === undefined) {
+    log(`  ${name}: no heap reading (the probe did not answer)`);
+    return null;
+  }
+  const targets = target.load.targetsFile ? readFileSync(target.load.targetsFile, 'utf8').split('\n').filter((line) => line !== '').length : 1;
+  const requests = runs.reduce((sum, n) => sum + n, 0);
+  const everyTargetServed = Math.max(...runs) >= targets + connections;
+  log(`  ${name}: heap ${figures.usedMb.toFixed(1)} MB after full collections (${figures.gcMs.toFixed(0)} ms)${everyTargetServed ? '' : `; not every one of the ${targets} targets was answered in one run (at most ${Math.max(...runs)} requests)`}`);
+  return { ...figures, requests, targets, everyTargetServed };
 }
 
 export async function measureScenario(context: RunContext, scenario: Scenario, plan: Plan, log: (line: string) => void): Promise<Outcome> {
@@ -99,7 +138,7 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
     writeFileSync(scriptFile, wrkScript(target.load));
     const warmUp = (target.node ? plan.warmUpSeconds.node : plan.warmUpSeconds.native) * (target.node && target.fresh ? 3 : 1);
     log(`  ${scenario.name}: warm-up ${warmUp} s`);
-    await runWrk({
+    const warmUpResult = await runWrk({
       wrkPath: context.tools.wrk,
       tasksetPath: context.tools.taskset,
       cpu: context.loadCpu,
@@ -124,7 +163,9 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
         log(`  ${scenario.name}: no request completed (stalled run), running it again`);
       }
     }
-    return { status: 'measured', repetitions, node: target.node, ownCore: target.ownCore, stalledRuns };
+    const runs = [warmUpResult.requests, ...repetitions.map((r) => r.requests)];
+    const heap = target.node ? await readHeapAfter(target, runs, plan.connections, scenario.name, log) : null;
+    return { status: 'measured', repetitions, node: target.node, ownCore: target.ownCore, stalledRuns, heap, apis: target.apis ?? null };
   } catch (error) {
     return { status: 'failed', reason: (error as Error).message.split('\n')[0] };
   } finally {

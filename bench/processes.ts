@@ -110,6 +110,34 @@ export function startChild(options: ChildOptions): OwnedChild {
   return owned;
 }
 
+/**
+ * Sends `signal` to `child` and resolves with the first line it then prints that `parse` accepts
+ * (how the probes preloaded into Node processes answer); undefined when none comes within
+ * `timeoutMs`.
+ */
+export function signalForLine<T>(child: OwnedChild, signal: NodeJS.Signals, parse: (line: string) => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve(undefined);
+    }, timeoutMs);
+    const unsubscribe = child.onLine((line) => {
+      const value = parse(line);
+      if (value === undefined) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(value);
+    });
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(undefined);
+    }
+  });
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return listenAndRelease(0);

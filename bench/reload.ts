@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { AtriumRun } from './atrium.ts';
 import { startManagement } from './atrium.ts';
-import { readEventLoop } from './event-loop.ts';
+import { readEventLoop } from './probes.ts';
 import type { Plan } from './measure.ts';
 import { freePort } from './processes.ts';
 import type { RunContext } from './scenarios.ts';

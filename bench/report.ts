@@ -3,8 +3,8 @@
 import type { Outcome, Repetition } from './measure.ts';
 import type { ReloadReport } from './reload.ts';
 import { isHarnessBound } from './measure.ts';
-import { computeRatios, evaluateGoals, summarize } from './stats.ts';
-import type { GoalOutcome, Ratio, RatioInput, Spread } from './stats.ts';
+import { computeRatios, evaluateGoals, evaluateHeapGoals, summarize } from './stats.ts';
+import type { GoalOutcome, HeapInput, Ratio, RatioInput, Spread } from './stats.ts';
 
 type Figure = 'rps' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'cpuUsPerReq' | 'rssMb' | 'eventLoopMaxMs' | 'busy' | 'bytesPerResponse';
 const spreadFigures: readonly Figure[] = ['rps', 'p50Ms', 'p99Ms', 'p999Ms', 'cpuUsPerReq', 'rssMb', 'eventLoopMaxMs', 'busy', 'bytesPerResponse'];
@@ -35,6 +35,12 @@ export interface ScenarioReport {
   bytesPerResponse: number | null;
   /** True when the process under test had its own core and was under 95% busy in some run. */
   harnessBound: boolean | null;
+  /** Node processes only: V8 heap in use after full collections, read once after the last run (MB of 2^20 bytes). */
+  heapMb: number | null;
+  /** The APIs the gateway served (Atrium scenarios). */
+  apis: number | null;
+  /** Whether every target of the load (every API, for the chain scenarios) was answered before the heap reading. */
+  everyTargetServed: boolean | null;
   repetitions: number;
   /** Runs in which no request completed, repeated once (see measure.ts). */
   stalledRuns?: number;
@@ -71,7 +77,8 @@ export function scenarioReport(name: string, description: string, outcome: Outco
   const empty = {
     name, description, status: outcome.status,
     rps: null, p50Ms: null, p99Ms: null, p999Ms: null, cpuUsPerReq: null, errors: null, rssMb: null,
-    eventLoopMaxMs: null, gatewayBusy: null, bytesPerResponse: null, harnessBound: null, repetitions: 0,
+    eventLoopMaxMs: null, gatewayBusy: null, bytesPerResponse: null, harnessBound: null,
+    heapMb: null, apis: null, everyTargetServed: null, repetitions: 0,
   };
   if (outcome.status !== 'measured') return { ...empty, reason: outcome.reason };
   const reps = outcome.repetitions;
@@ -96,6 +103,9 @@ export function scenarioReport(name: string, description: string, outcome: Outco
     gatewayBusy: median.busy ?? null,
     bytesPerResponse: median.bytesPerResponse === null || median.bytesPerResponse === undefined ? null : Math.round(median.bytesPerResponse),
     harnessBound: outcome.ownCore ? reps.some((r) => isHarnessBound(r.busy)) : null,
+    heapMb: outcome.heap?.usedMb ?? null,
+    apis: outcome.apis,
+    everyTargetServed: outcome.heap?.everyTargetServed ?? null,
     repetitions: reps.length,
     stalledRuns: outcome.stalledRuns,
     range,
@@ -104,11 +114,14 @@ export function scenarioReport(name: string, description: string, outcome: Outco
 
 export function ratiosAndGoals(reports: readonly ScenarioReport[]): { ratios: Record<string, Ratio>; goals: GoalOutcome[] } {
   const figures = new Map<string, RatioInput>();
+  const heaps = new Map<string, HeapInput>();
   for (const report of reports) {
-    if (report.status === 'measured') figures.set(report.name, { rps: report.rps, cpuUsPerReq: report.cpuUsPerReq });
+    if (report.status !== 'measured') continue;
+    figures.set(report.name, { rps: report.rps, cpuUsPerReq: report.cpuUsPerReq });
+    heaps.set(report.name, { heapMb: report.heapMb, apis: report.apis, everyTargetServed: report.everyTargetServed });
   }
   const ratios = computeRatios(figures);
-  return { ratios, goals: evaluateGoals(ratios) };
+  return { ratios, goals: [...evaluateGoals(ratios), ...evaluateHeapGoals(heaps)] };
 }
 
 // --- the table ---------------------------------------------------------------------------------
@@ -132,6 +145,7 @@ function row(report: ScenarioReport): string[] {
   const notes: string[] = [];
   if (report.harnessBound) notes.push('harness-bound');
   if (report.stalledRuns) notes.push(`${report.stalledRuns} stalled run repeated`);
+  if (report.everyTargetServed === false) notes.push('heap read before every API was served');
   if (report.errors) {
     const kinds = Object.entries(report.errorKinds ?? {}).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`);
     notes.push(`ERRORS (${kinds.join(', ')})`);
@@ -146,12 +160,13 @@ function row(report: ScenarioReport): string[] {
     String(report.errors ?? '–'),
     fixed(report.rssMb, 1),
     fixed(report.eventLoopMaxMs, 1),
+    fixed(report.heapMb, 1),
     report.gatewayBusy === null ? '–' : `${Math.round(report.gatewayBusy * 100)}%`,
     notes.join(', '),
   ];
 }
 
-const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'errors', 'RSS MB', 'EL max ms', 'busy', 'note'];
+const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'errors', 'RSS MB', 'EL max ms', 'heap MB', 'busy', 'note'];
 
 export function formatTable(reports: readonly ScenarioReport[]): string {
   const rows = reports.map(row);

@@ -45,6 +45,8 @@ export interface Target {
    * scenario measured in that time would carry the process's start-up rather than its cost.
    */
   fresh?: boolean;
+  /** The APIs the process serves (Atrium scenarios), for the heap an API adds. */
+  apis?: number;
   stop(): Promise<void>;
 }
 

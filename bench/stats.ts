@@ -133,3 +133,46 @@ export function evaluateGoals(ratios: Record<string, Ratio>, list: readonly Goal
     return { name: goal.name, target, value, met };
   });
 }
+
+/**
+ * A goal on the heap each API adds: the heap of `large` less the heap of `small` (each read after
+ * full collections once the scenario's load stopped), per 1,000 APIs of difference between them.
+ */
+export interface HeapGoal {
+  name: string;
+  small: string;
+  large: string;
+  atMostMb: number;
+}
+
+/** A scenario's heap reading, as the heap goals use it. */
+export interface HeapInput {
+  heapMb: number | null;
+  /** APIs the process served. */
+  apis: number | null;
+  /** Every API of the scenario's load was answered before the reading. */
+  everyTargetServed: boolean | null;
+}
+
+export const heapGoals: readonly HeapGoal[] = [
+  { name: 'heap per 1,000 APIs, every API served (MB)', small: 'atrium-full-chain', large: 'atrium-full-chain-10k', atMostMb: 5 },
+];
+
+/**
+ * MB of heap per 1,000 APIs between two readings; null unless both have a heap and an API count,
+ * served every API of their load, and differ in APIs.
+ */
+export function heapPerThousandApis(small: HeapInput, large: HeapInput): number | null {
+  if (small.heapMb === null || large.heapMb === null || small.apis === null || large.apis === null) return null;
+  if (small.everyTargetServed !== true || large.everyTargetServed !== true || large.apis === small.apis) return null;
+  return (large.heapMb - small.heapMb) / ((large.apis - small.apis) / 1000);
+}
+
+export function evaluateHeapGoals(figures: ReadonlyMap<string, HeapInput>, list: readonly HeapGoal[] = heapGoals): GoalOutcome[] {
+  return list.map((goal) => {
+    const small = figures.get(goal.small);
+    const large = figures.get(goal.large);
+    const value = small && large ? heapPerThousandApis(small, large) : null;
+    return { name: goal.name, target: `≤ ${goal.atMostMb}`, value, met: value === null ? null : value <= goal.atMostMb };
+  });
+}

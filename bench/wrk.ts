@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 
-/** What one scenario sends. Either one fixed request, or a random pick per request among targets. */
+/** What one scenario sends. Either one fixed request, or targets in shuffled order (see `targetsFile`). */
 export interface LoadRequest {
   method: 'GET' | 'POST';
   /** Path of the fixed request (ignored when `targetsFile` is given). */
@@ -12,8 +12,11 @@ export interface LoadRequest {
   /** Request body size in bytes (filled with `x`), for POST. */
   bodyBytes?: number;
   /**
-   * A file of `path<TAB>subscription key` lines; each request picks one at random. Requests are
-   * formatted once in `init`, so the pick costs wrk a table lookup, not a string build.
+   * A file of `path<TAB>subscription key` lines. wrk shuffles them once and sends them in that
+   * order, round after round: the targets come in random order, and every one of them has been
+   * sent once the run has made as many requests as there are lines (so that a heap read after a
+   * scenario covers every API). Requests are formatted once in `init`, so the pick costs wrk a
+   * table lookup, not a string build.
    */
   targetsFile?: string;
   /** Header that carries the key of a target line. */
@@ -78,8 +81,13 @@ export function wrkScript(request: LoadRequest): string {
       '    end',
       '  end',
       '  math.randomseed(os.time() + #targets)',
+      '  for i = #targets, 2, -1 do',
+      '    local j = math.random(i)',
+      '    targets[i], targets[j] = targets[j], targets[i]',
+      '  end',
       'end',
-      'request = function() return targets[math.random(#targets)] end',
+      'local at = 0',
+      'request = function() at = at % #targets + 1; return targets[at] end',
     );
   }
   lines.push(

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atriumLoad, atriumScenarioSpecs, benchKey, deployments, fullChainPolicy, seedPlan } from '../bench/atrium.ts';
-import { parseEventLoopLine } from '../bench/event-loop.ts';
+import { parseEventLoopLine, parseHeapLine } from '../bench/probe-lines.ts';
 import { cpuMicrosPerRequest, isHarnessBound } from '../bench/measure.ts';
 import type { Outcome } from '../bench/measure.ts';
 import { parseProcStat, parseVmRssKb } from '../bench/proc.ts';
@@ -16,7 +16,7 @@ import { formatReload, reloadGoals } from '../bench/reload.ts';
 import type { ReloadReport } from '../bench/reload.ts';
 import { referenceScenarios, variantScenarios } from '../bench/scenarios.ts';
 import { restoreSeeded, saveSeeded, seedCacheKey, sourceHash } from '../bench/seed-cache.ts';
-import { computeRatio, computeRatios, evaluateGoals, summarize } from '../bench/stats.ts';
+import { computeRatio, computeRatios, evaluateGoals, evaluateHeapGoals, heapPerThousandApis, summarize } from '../bench/stats.ts';
 import { aptInstallLine, checkTools } from '../bench/tools.ts';
 import { parseWrkOutput, wrkScript } from '../bench/wrk.ts';
 
@@ -60,7 +60,9 @@ test('wrkScript sets method, body and headers, and formats random targets once i
   assert.doesNotMatch(fixed, /request = function/);
   const random = wrkScript({ method: 'GET', path: '/', targetsFile: '/tmp/t.targets', keyHeader: 'Ocp-Apim-Subscription-Key' });
   assert.match(random, /io\.lines\("\/tmp\/t\.targets"\)/);
-  assert.match(random, /request = function\(\) return targets\[math\.random\(#targets\)\] end/);
+  // Shuffled once, then sent round after round: every target is sent once per round.
+  assert.match(random, /targets\[i\], targets\[j\] = targets\[j\], targets\[i\]/);
+  assert.match(random, /request = function\(\) at = at % #targets \+ 1; return targets\[at\] end/);
 });
 
 test('parseProcStat counts fields after the last parenthesis, so odd command names parse', () => {
@@ -123,9 +125,10 @@ test('computeRatios leaves out pairs with a scenario not measured, and evaluateG
 test('scenarioReport: medians, total errors, min–max, harness-bound only with a core of its own', () => {
   const rep = (rps: number, cpuUsPerReq: number, busy: number, errors = 0) => ({
     rps, p50Ms: 1, p99Ms: 2, p999Ms: 3, cpuUsPerReq, errors, rssMb: 50, busy, eventLoopMaxMs: 12,
-    errorKinds: { connect: 0, read: errors, write: 0, status: 0, timeout: 0 }, bytesPerResponse: 240,
+    errorKinds: { connect: 0, read: errors, write: 0, status: 0, timeout: 0 }, bytesPerResponse: 240, requests: rps * 10,
   });
-  const outcome: Outcome = { status: 'measured', node: true, ownCore: true, stalledRuns: 0, repetitions: [rep(100, 30, 0.99), rep(120, 25, 0.9, 2), rep(110, 28, 0.98)] };
+  const heap = { usedMb: 31.5, gcMs: 40, requests: 33000, targets: 10, everyTargetServed: true };
+  const outcome: Outcome = { status: 'measured', node: true, ownCore: true, stalledRuns: 0, heap, apis: 15, repetitions: [rep(100, 30, 0.99), rep(120, 25, 0.9, 2), rep(110, 28, 0.98)] };
   const report = scenarioReport('bare-undici-proxy', 'd', outcome);
   assert.equal(report.rps, 110);
   assert.equal(report.cpuUsPerReq, 28);
@@ -133,9 +136,42 @@ test('scenarioReport: medians, total errors, min–max, harness-bound only with 
   assert.equal(report.errors, 2);
   assert.equal(report.harnessBound, true);
   assert.equal(report.eventLoopMaxMs, 12);
-  const direct = scenarioReport('direct', 'd', { ...outcome, node: false, ownCore: false });
+  assert.equal(report.heapMb, 31.5);
+  assert.equal(report.apis, 15);
+  assert.equal(report.everyTargetServed, true);
+  const direct = scenarioReport('direct', 'd', { ...outcome, node: false, ownCore: false, heap: null, apis: null });
   assert.equal(direct.harnessBound, null);
   assert.equal(direct.eventLoopMaxMs, null);
+  assert.equal(direct.heapMb, null);
+  const early = scenarioReport('atrium-full-chain-10k', 'd', { ...outcome, heap: { ...heap, targets: 10000, everyTargetServed: false } });
+  assert.match(formatTable([early]), /heap read before every API was served/);
+});
+
+test('heap per 1,000 APIs: the heap difference over the API difference, only when every API was served', () => {
+  const small = { heapMb: 30, apis: 15, everyTargetServed: true };
+  const large = { heapMb: 75, apis: 10000, everyTargetServed: true };
+  assert.ok(Math.abs(heapPerThousandApis(small, large)! - 45 / 9.985) < 1e-9);
+  assert.equal(heapPerThousandApis(small, { ...large, everyTargetServed: false }), null);
+  assert.equal(heapPerThousandApis(small, { ...large, heapMb: null }), null);
+  assert.equal(heapPerThousandApis(small, { ...large, apis: 15 }), null);
+  const met = evaluateHeapGoals(new Map([['atrium-full-chain', small], ['atrium-full-chain-10k', large]]));
+  assert.deepEqual(met.map((g) => [g.target, g.met]), [['≤ 5', true]]);
+  const notMet = evaluateHeapGoals(new Map([['atrium-full-chain', small], ['atrium-full-chain-10k', { ...large, heapMb: 110 }]]));
+  assert.equal(notMet[0].met, false);
+  assert.ok(Math.abs(notMet[0].value! - 80 / 9.985) < 1e-9);
+  assert.equal(evaluateHeapGoals(new Map([['atrium-full-chain', small]]))[0].met, null);
+});
+
+test('ratiosAndGoals takes the heap goal from the two chain scenarios\' reports', () => {
+  const outcome = (usedMb: number, apis: number): Outcome => ({
+    status: 'measured', node: true, ownCore: true, stalledRuns: 0, apis,
+    heap: { usedMb, gcMs: 50, requests: 50000, targets: apis, everyTargetServed: true },
+    repetitions: [{ rps: 5000, p50Ms: 1, p99Ms: 2, p999Ms: 3, cpuUsPerReq: 190, errors: 0, rssMb: 90, busy: 1, eventLoopMaxMs: 5, errorKinds: { connect: 0, read: 0, write: 0, status: 0, timeout: 0 }, bytesPerResponse: 240, requests: 50000 }],
+  });
+  const { goals } = ratiosAndGoals([scenarioReport('atrium-full-chain', 'd', outcome(28, 15)), scenarioReport('atrium-full-chain-10k', 'd', outcome(101, 10000))]);
+  const heap = goals.find((g) => g.name.startsWith('heap per 1,000 APIs'))!;
+  assert.equal(heap.met, false);
+  assert.equal(heap.value!.toFixed(2), '7.31');
 });
 
 test('a scenario not available yet has a reason and no figures, in the JSON and in the table', () => {
@@ -201,9 +237,11 @@ test('atriumLoad: fixed request with the key header, or random targets for the c
   assert.equal(atriumLoad(spec('atrium-post-4k'), small.targets.passthrough, '/unused').bodyBytes, 4096);
 });
 
-test('parseEventLoopLine reads only the probe line', () => {
+test('parseEventLoopLine and parseHeapLine read only their probe line', () => {
   assert.deepEqual(parseEventLoopLine('BENCH_EVENT_LOOP {"maxMs":12.5,"p99Ms":10.1}'), { maxMs: 12.5, p99Ms: 10.1 });
   assert.equal(parseEventLoopLine('listening on 8000'), undefined);
+  assert.deepEqual(parseHeapLine('BENCH_HEAP {"usedMb":101.5,"gcMs":80}'), { usedMb: 101.5, gcMs: 80 });
+  assert.equal(parseHeapLine('BENCH_EVENT_LOOP {"maxMs":12.5,"p99Ms":10.1}'), undefined);
 });
 
 test('seeded stores: the key follows the plan and the store-shaping code, and a saved folder comes back', () => {
