@@ -5,26 +5,29 @@ import type { RequestObserver, RequestOutcome } from '../gateway/handler.ts';
 /**
  * Prometheus metrics of the gateways in this process, labelled by gateway, workspace, API,
  * operation and status class — per-workspace figures Azure Monitor cannot split — plus the
- * process's CPU and memory. One series object per label set, found once per compiled operation
- * and cached on it, so that counting a request costs no string building.
+ * process's CPU and memory. One series per label set, found once per compiled operation and
+ * cached on it, so that counting a request costs no string building.
  */
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
 
-interface Histogram {
-  readonly counts: Float64Array;
-  sum: number;
-  count: number;
-}
+// Where each figure sits in a series' `figures`: requests and errors by status class, then two
+// histograms (a count per bucket, the sum, the count).
+const REQUESTS = 0;
+const ERRORS = REQUESTS + STATUS_CLASSES.length;
+const DURATION = ERRORS + STATUS_CLASSES.length;
+const BACKEND = DURATION + BUCKETS.length + 2;
+const FIGURES = BACKEND + BUCKETS.length + 2;
 
-interface Series {
+/**
+ * A gateway holds one series per operation it has served, so a series is two objects: its labels
+ * as one flat string and its figures in one array of numbers (laid out as above).
+ */
+export interface Series {
   /** `gateway="…",workspace="…",api="…",operation="…"` */
   readonly labels: string;
-  readonly requests: Float64Array;
-  readonly errors: Float64Array;
-  readonly duration: Histogram;
-  readonly backend: Histogram;
+  readonly figures: number[];
 }
 
 export interface GatewayMetrics extends RequestObserver {
@@ -43,19 +46,21 @@ export interface GatewayState {
   readonly storeReachable: boolean;
 }
 
-function histogram(): Histogram {
-  return { counts: new Float64Array(BUCKETS.length), sum: 0, count: 0 };
-}
-
-function observe(h: Histogram, seconds: number): void {
-  h.sum += seconds;
-  h.count++;
+/** Counts `seconds` in the histogram starting at `at` of `figures`. */
+function observe(figures: number[], at: number, seconds: number): void {
+  figures[at + BUCKETS.length] += seconds;
+  figures[at + BUCKETS.length + 1]++;
   for (let i = 0; i < BUCKETS.length; i++) {
     if (seconds <= BUCKETS[i]) {
-      h.counts[i]++;
+      figures[at + i]++;
       return;
     }
   }
+}
+
+/** The label set of a series, as one flat string (a template literal would keep it as a rope of its parts). */
+function labelsOf(gateway: string, workspace: string, api: string, operation: string): string {
+  return ['gateway="', escape(gateway), '",workspace="', escape(workspace), '",api="', escape(api), '",operation="', escape(operation), '"'].join('');
 }
 
 function escape(value: string): string {
@@ -68,10 +73,10 @@ export function createGatewayMetrics(): GatewayMetrics {
   const gateways = new Map<string, () => GatewayState | undefined>();
 
   const seriesFor = (gateway: string, workspace: string, api: string, operation: string): Series => {
-    const labels = `gateway="${escape(gateway)}",workspace="${escape(workspace)}",api="${escape(api)}",operation="${escape(operation)}"`;
+    const labels = labelsOf(gateway, workspace, api, operation);
     let s = series.get(labels);
     if (!s) {
-      s = { labels, requests: new Float64Array(5), errors: new Float64Array(5), duration: histogram(), backend: histogram() };
+      s = { labels, figures: new Array<number>(FIGURES).fill(0) };
       series.set(labels, s);
     }
     return s;
@@ -89,20 +94,24 @@ export function createGatewayMetrics(): GatewayMetrics {
       s = seriesFor(outcome.gatewayId, outcome.api?.workspace ?? '', outcome.api?.name ?? '', '');
     }
     const cls = Math.min(4, Math.max(0, Math.floor(outcome.status / 100) - 1));
-    s.requests[cls]++;
-    if (outcome.error !== null || outcome.status >= 500) s.errors[cls]++;
-    observe(s.duration, outcome.responseTimeMs / 1000);
-    if (outcome.backendTimeMs !== null) observe(s.backend, outcome.backendTimeMs / 1000);
+    const figures = s.figures;
+    figures[REQUESTS + cls]++;
+    if (outcome.error !== null || outcome.status >= 500) figures[ERRORS + cls]++;
+    observe(figures, DURATION, outcome.responseTimeMs / 1000);
+    if (outcome.backendTimeMs !== null) observe(figures, BACKEND, outcome.backendTimeMs / 1000);
   };
 
-  const renderHistogram = (out: string[], name: string, labels: string, h: Histogram): void => {
+  const renderHistogram = (out: string[], name: string, s: Series, at: number): void => {
+    const { labels, figures } = s;
     let cumulative = 0;
     for (let i = 0; i < BUCKETS.length; i++) {
-      cumulative += h.counts[i];
+      cumulative += figures[at + i];
       out.push(`${name}_bucket{${labels},le="${BUCKETS[i]}"} ${cumulative}`);
     }
-    out.push(`${name}_bucket{${labels},le="+Inf"} ${h.count}`, `${name}_sum{${labels}} ${h.sum}`, `${name}_count{${labels}} ${h.count}`);
+    const count = figures[at + BUCKETS.length + 1];
+    out.push(`${name}_bucket{${labels},le="+Inf"} ${count}`, `${name}_sum{${labels}} ${figures[at + BUCKETS.length]}`, `${name}_count{${labels}} ${count}`);
   };
+  const countOf = (s: Series, at: number): number => s.figures[at + BUCKETS.length + 1];
 
   return {
     started(gatewayId) {
@@ -128,16 +137,16 @@ export function createGatewayMetrics(): GatewayMetrics {
       gauge('atrium_gateway_store_reachable', 'Whether the last read of the store succeeded (0: serving the last good configuration).', (s) => (s.storeReachable ? 1 : 0));
       out.push('# HELP atrium_gateway_requests_total Gateway requests by gateway, workspace, API, operation and status class.', '# TYPE atrium_gateway_requests_total counter');
       for (const s of series.values()) {
-        for (let c = 0; c < 5; c++) if (s.requests[c] > 0) out.push(`atrium_gateway_requests_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.requests[c]}`);
+        for (let c = 0; c < 5; c++) if (s.figures[REQUESTS + c] > 0) out.push(`atrium_gateway_requests_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.figures[REQUESTS + c]}`);
       }
       out.push('# HELP atrium_gateway_errors_total Gateway requests that failed (gateway or backend errors).', '# TYPE atrium_gateway_errors_total counter');
       for (const s of series.values()) {
-        for (let c = 0; c < 5; c++) if (s.errors[c] > 0) out.push(`atrium_gateway_errors_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.errors[c]}`);
+        for (let c = 0; c < 5; c++) if (s.figures[ERRORS + c] > 0) out.push(`atrium_gateway_errors_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.figures[ERRORS + c]}`);
       }
       out.push('# HELP atrium_gateway_request_duration_seconds Time from request to response end.', '# TYPE atrium_gateway_request_duration_seconds histogram');
-      for (const s of series.values()) if (s.duration.count > 0) renderHistogram(out, 'atrium_gateway_request_duration_seconds', s.labels, s.duration);
+      for (const s of series.values()) if (countOf(s, DURATION) > 0) renderHistogram(out, 'atrium_gateway_request_duration_seconds', s, DURATION);
       out.push('# HELP atrium_gateway_backend_duration_seconds Time until the backend answered with headers.', '# TYPE atrium_gateway_backend_duration_seconds histogram');
-      for (const s of series.values()) if (s.backend.count > 0) renderHistogram(out, 'atrium_gateway_backend_duration_seconds', s.labels, s.backend);
+      for (const s of series.values()) if (countOf(s, BACKEND) > 0) renderHistogram(out, 'atrium_gateway_backend_duration_seconds', s, BACKEND);
       out.push('# HELP atrium_gateway_requests_in_flight Requests being served.', '# TYPE atrium_gateway_requests_in_flight gauge');
       for (const [gateway, n] of inFlight) out.push(`atrium_gateway_requests_in_flight{gateway="${escape(gateway)}"} ${n}`);
       const cpu = process.cpuUsage();
