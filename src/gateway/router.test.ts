@@ -204,6 +204,54 @@ describe('router', () => {
     assert.ok(before.found && before.api === apis[42]);
   });
 
+  it('routes revisions: the current one by the plain path and by its number, another only by its number', () => {
+    const current = api('shop', 'shop', [['GET', '/x']], { apiRevision: '1' });
+    const second = api('shop;rev=2', 'shop', [['GET', '/x']], { apiRevision: '2' });
+    // A non-current API of the current one's number answers for that number.
+    const override = api('shop;rev=3', 'shop', [['GET', '/x']], { apiRevision: '3' });
+    const promoted = api('shop', 'shop', [['GET', '/x']], { apiRevision: '3' });
+    const routed = (router: ReturnType<typeof createRouter>, path: string) => {
+      const route = router.route(input('GET', path));
+      return route.found ? route.api : undefined;
+    };
+    for (const router of [createRouter([current, second]), createRouter([second, current]), createRouter([]).with([], [second]).with([], [current])]) {
+      assert.equal(routed(router, '/shop/x'), current);
+      assert.equal(routed(router, '/shop;rev=1/x'), current);
+      assert.equal(routed(router, '/shop;rev=2/x'), second);
+      assert.equal(routed(router, '/shop;rev=4/x'), undefined);
+    }
+    for (const router of [createRouter([promoted, override]), createRouter([override, promoted])]) {
+      assert.equal(routed(router, '/shop/x'), promoted);
+      assert.equal(routed(router, '/shop;rev=3/x'), override);
+    }
+    // Another API's revision at the same path and number is a clash; the first keeps the path.
+    const intruder = api('other;rev=1', 'shop', [['GET', '/x']], { apiRevision: '1' });
+    const clash = createRouter([current, intruder]);
+    assert.equal(routed(clash, '/shop;rev=1/x'), current);
+    assert.match(clash.conflicts.get('/apis/other;rev=1') ?? '', /already served by \/apis\/shop/);
+    // Added the other way round, the other API holds the number and the current one the plain path.
+    const byRevision = createRouter([intruder, current]);
+    assert.equal(routed(byRevision, '/shop;rev=1/x'), intruder);
+    assert.equal(routed(byRevision, '/shop/x'), current);
+    assert.equal(byRevision.conflicts.size, 0);
+  });
+
+  it('routes the versions of a version set by segment beside a plain API at the same path', () => {
+    const versionSet = record('/apiversionsets/vs', 'apiVersionSets', { versioningScheme: 'Segment', displayName: 'vs' });
+    const v1 = api('v1', 'catalog', [['GET', '/x']], { apiVersionSetId: '/apiVersionSets/vs', apiVersion: 'v1' }, versionSet);
+    const v2 = api('v2', 'catalog', [['GET', '/x']], { apiVersionSetId: '/apiVersionSets/vs', apiVersion: 'v2' }, versionSet);
+    const plain = api('plain', 'catalog', [['GET', '/*']]);
+    const router = createRouter([v1, plain, v2]);
+    const route = (path: string) => {
+      const r = router.route(input('GET', path));
+      return r.found ? [r.api, r.remainder] : undefined;
+    };
+    assert.deepEqual(route('/catalog/v1/x'), [v1, '/x']);
+    assert.deepEqual(route('/catalog/V2/x'), [v2, '/x']);
+    assert.deepEqual(route('/catalog/v3/x'), [plain, '/v3/x']);
+    assert.equal(router.conflicts.size, 0);
+  });
+
   it('marks an API with an unusable template as failing, alone', () => {
     const broken = api('broken', 'broken', [['GET', '/*/x']]);
     assert.match(broken.failure ?? '', /op0/);

@@ -8,9 +8,14 @@ import { matchTemplate, type MatchedParameters } from './template.ts';
  * changes; immutable afterwards.
  */
 
+/**
+ * The revisions of one API path. The current revision is also reachable by its number, except
+ * where a non-current API holds that number; only the non-current ones are kept by number, so
+ * that the set of an API with one revision (nearly every API) holds no map.
+ */
 interface RevisionSet {
   current: CompiledApi | undefined;
-  readonly byRevision: Map<string, CompiledApi>;
+  byRevision: Map<string, CompiledApi> | undefined;
 }
 
 interface VersionGroup {
@@ -25,12 +30,19 @@ interface VersionGroup {
 
 interface ApiSlot {
   plain: RevisionSet | undefined;
-  readonly groups: VersionGroup[];
+  /** Version sets whose path ends here (`NO_GROUPS` when none). */
+  groups: readonly VersionGroup[];
 }
 
+const NO_GROUPS: readonly VersionGroup[] = Object.freeze([]);
+
+/**
+ * A node of the trie. One ends every API path, so a leaf holds no child map: at 10,000 APIs the
+ * nodes are a good part of the heap per API.
+ */
 interface TrieNode {
-  /** Children by lower-cased segment, while the node has few (empty once split into `buckets`). */
-  children: Map<string, TrieNode>;
+  /** Children by lower-cased segment, while the node has few; undefined when it has none or once split into `buckets`. */
+  children: Map<string, TrieNode> | undefined;
   /**
    * The children of a node that has more than SPLIT_AT (the root of a deployment with thousands
    * of APIs), by a hash of the segment: an update copies the one bucket it touches rather than
@@ -52,31 +64,34 @@ function bucketOf(segment: string): number {
   return (hash ^ (hash >>> 15)) & (BUCKETS - 1);
 }
 
+const NO_APIS: readonly CompiledApi[] = Object.freeze([]);
+
 function emptyNode(): TrieNode {
-  return { children: new Map(), buckets: undefined, apis: [], slot: undefined };
+  return { children: undefined, buckets: undefined, apis: NO_APIS, slot: undefined };
 }
 
 function childOf(node: TrieNode, segment: string): TrieNode | undefined {
-  return node.buckets === undefined ? node.children.get(segment) : node.buckets[bucketOf(segment)].get(segment);
+  return node.buckets === undefined ? node.children?.get(segment) : node.buckets[bucketOf(segment)].get(segment);
 }
 
 /** A copy of `node` for path copying: its child maps are shared until `setChild` writes to one. */
 function copyNode(node: TrieNode): TrieNode {
   return node.buckets === undefined
-    ? { children: new Map(node.children), buckets: undefined, apis: node.apis, slot: node.slot }
-    : { children: new Map(), buckets: node.buckets.slice(), apis: node.apis, slot: node.slot };
+    ? { children: node.children === undefined ? undefined : new Map(node.children), buckets: undefined, apis: node.apis, slot: node.slot }
+    : { children: undefined, buckets: node.buckets.slice(), apis: node.apis, slot: node.slot };
 }
 
 /** Sets a child of `node`; with `fresh`, a bucket shared with an older router is copied first. */
 function setChild(node: TrieNode, segment: string, child: TrieNode, fresh: Set<object> | undefined): void {
   if (node.buckets === undefined) {
-    node.children.set(segment, child);
-    if (node.children.size > SPLIT_AT) {
+    const children = (node.children ??= new Map());
+    children.set(segment, child);
+    if (children.size > SPLIT_AT) {
       const buckets: Map<string, TrieNode>[] = Array.from({ length: BUCKETS }, () => new Map());
-      for (const [name, next] of node.children) buckets[bucketOf(name)].set(name, next);
+      for (const [name, next] of children) buckets[bucketOf(name)].set(name, next);
       for (const bucket of buckets) fresh?.add(bucket);
       node.buckets = buckets;
-      node.children = new Map();
+      node.children = undefined;
     }
     return;
   }
@@ -126,23 +141,28 @@ export interface Router {
 }
 
 function revisionSet(): RevisionSet {
-  return { current: undefined, byRevision: new Map() };
+  return { current: undefined, byRevision: undefined };
+}
+
+/** The API answering for revision `revision` of a set: a non-current API of that number, else the current one if it has it. */
+function byNumber(set: RevisionSet, revision: string): CompiledApi | undefined {
+  return set.byRevision?.get(revision) ?? (set.current?.revision === revision ? set.current : undefined);
 }
 
 /** Adds a revision; returns the API already in its place when another API holds it. */
 function addRevision(set: RevisionSet, api: CompiledApi): CompiledApi | undefined {
-  const taken = api.isCurrent ? set.current : set.byRevision.get(api.revision);
+  const taken = api.isCurrent ? set.current : byNumber(set, api.revision);
   if (taken !== undefined && taken.baseKey !== api.baseKey) return taken;
   if (api.isCurrent) set.current = api;
-  // The current revision is also reachable by its number; a non-current one only by it.
-  if (!set.byRevision.has(api.revision) || !api.isCurrent) set.byRevision.set(api.revision, api);
+  // The current revision is also reachable by its number (see byNumber); a non-current one only by it.
+  else (set.byRevision ??= new Map()).set(api.revision, api);
   return undefined;
 }
 
 /** The slot of one trie node, from the APIs whose path ends there; clashes go to `conflicts`. */
 function buildSlot(apis: readonly CompiledApi[], conflicts: Map<string, string>): ApiSlot | undefined {
   if (apis.length === 0) return undefined;
-  const slot: ApiSlot = { plain: undefined, groups: [] };
+  const slot: ApiSlot = { plain: undefined, groups: NO_GROUPS };
   const add = (set: RevisionSet, api: CompiledApi): void => {
     const holder = addRevision(set, api);
     if (holder !== undefined) conflicts.set(api.id, `its path is already served by ${holder.id}`);
@@ -156,7 +176,7 @@ function buildSlot(apis: readonly CompiledApi[], conflicts: Map<string, string>)
     let group = slot.groups.find((g) => g.versionSetKey === api.versionSet!.key);
     if (!group) {
       group = { versionSetKey: api.versionSet.key, scheme: api.versionSet.scheme, name: api.versionSet.name, versions: new Map(), unversioned: undefined };
-      slot.groups.push(group);
+      slot.groups = [...slot.groups, group];
     }
     if (api.apiVersion === '') {
       group.unversioned ??= revisionSet();
@@ -178,12 +198,18 @@ export function createRouter(apis: Iterable<CompiledApi>): Router {
   for (const api of apis) {
     count++;
     const node = nodeFor(root, api.pathSegments, undefined);
-    (node.apis as CompiledApi[]).push(api);
+    node.apis = node.apis.concat(api);
     touched.add(node);
   }
   const conflicts = new Map<string, string>();
   for (const node of touched) node.slot = buildSlot(node.apis, conflicts);
   return routerOf(root, count, conflicts);
+}
+
+/** `apis` without the API of `api`'s key, in an array of its exact length (`filter` leaves room for 16 more). */
+function without(apis: readonly CompiledApi[], api: CompiledApi): readonly CompiledApi[] {
+  const kept = apis.filter((a) => a.key !== api.key);
+  return kept.length === 0 ? NO_APIS : kept.slice();
 }
 
 /** The node for `segments`, created as needed; with `fresh`, nodes on the way are copied once (path copying). */
@@ -207,7 +233,7 @@ function nodeFor(root: TrieNode, segments: readonly string[], fresh: Set<object>
 
 function routerOf(root: TrieNode, apiCount: number, conflicts: Map<string, string>): Router {
   const pick = (set: RevisionSet | undefined, revision: string | undefined): CompiledApi | undefined =>
-    set === undefined ? undefined : revision === undefined ? set.current : set.byRevision.get(revision);
+    set === undefined ? undefined : revision === undefined ? set.current : byNumber(set, revision);
 
   return {
     apiCount,
@@ -221,16 +247,16 @@ function routerOf(root: TrieNode, apiCount: number, conflicts: Map<string, strin
       let nextCount = apiCount;
       for (const api of removed) {
         const node = nodeFor(next, api.pathSegments, fresh);
-        const kept = node.apis.filter((a) => a.key !== api.key);
+        const kept = without(node.apis, api);
         if (kept.length !== node.apis.length) nextCount--;
         node.apis = kept;
         touched.add(node);
       }
       for (const api of added) {
         const node = nodeFor(next, api.pathSegments, fresh);
-        const kept = node.apis.filter((a) => a.key !== api.key);
+        const kept = without(node.apis, api);
         if (kept.length === node.apis.length) nextCount++;
-        node.apis = [...kept, api];
+        node.apis = kept.concat(api);
         touched.add(node);
       }
       for (const api of removed) nextConflicts.delete(api.id);
