@@ -118,6 +118,33 @@ describe('configuration follower', () => {
     await follower.close();
   });
 
+  it('shares one upstream target among APIs on the same service URL, and an operation changed or removed stays its own', async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 3; i++) putApi(store, `api${i}`, { protocols: ['https'] });
+    const follower = createConfigFollower({ gatewayId: 'managed', store, reveal: (r) => r.properties, pollMs: 60_000 });
+    await follower.ready;
+    const routed = (path: string) => {
+      const route = follower.current()!.router.route(get(path));
+      assert.ok(route.found, path);
+      return route;
+    };
+    assert.equal(routed('/api0/get').api.upstream, routed('/api2/get').api.upstream);
+    // The operations of an API follow their records: one changed, one added, one removed.
+    store.put({ key: '/apis/api1/operations/get', id: '/apis/api1/operations/get', kind: 'apiOperations', workspace: '', name: 'get', properties: { method: 'GET', urlTemplate: '/fetch' } });
+    store.put({ key: '/apis/api1/operations/list', id: '/apis/api1/operations/list', kind: 'apiOperations', workspace: '', name: 'list', properties: { method: 'GET', urlTemplate: '/list' } });
+    await follower.sync();
+    assert.equal(routed('/api1/fetch').operation?.name, 'get');
+    assert.equal(routed('/api1/list').operation?.name, 'list');
+    assert.equal(routed('/api1/get').operation, undefined);
+    assert.equal(routed('/api0/get').operation?.name, 'get');
+    store.del('/apis/api1/operations/get');
+    await follower.sync();
+    assert.equal(routed('/api1/fetch').operation, undefined);
+    assert.equal(routed('/api1/list').operation?.name, 'list');
+    assert.equal(routed('/api1/list').api.upstream, routed('/api0/get').api.upstream);
+    await follower.close();
+  });
+
   it('persists a configuration of several slices and starts from it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atrium-follower-'));
     try {

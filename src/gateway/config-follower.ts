@@ -2,11 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import type { Change, ResourceRecord } from '../store/store.ts';
 import type { Pipeline } from './context.ts';
+import { createRecordKeeper } from './kept-records.ts';
 import { createRouter } from './router.ts';
 import {
   compileApi,
   compileBackends,
   compileSubscriptions,
+  createSharedParts,
   resolveKey,
   type CompiledApi,
   type CompiledOperation,
@@ -108,9 +110,16 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
   const workspaces = new Set<string>();
   const pipelineKinds = new Set(options.pipelines?.kinds ?? []);
   const servedKinds = new Set([...SERVED_KINDS, ...pipelineKinds]);
+  /** Records as kept (kept-records.ts), by kind and key. */
   const byKind = new Map<string, Map<string, ResourceRecord>>();
   for (const kind of servedKinds) byKind.set(kind, new Map());
-  const opsByApi = new Map<string, Map<string, ResourceRecord>>();
+  const keeper = createRecordKeeper({
+    parentOf: (record) => (record.kind === 'apiOperations' ? kindMap('apis').get(record.parentKey) : lookup.get(record.parentKey)),
+  });
+  /** The operations of each API (an array: most APIs have a few). */
+  const opsByApi = new Map<string, readonly ResourceRecord[]>();
+  /** Upstream targets and URL templates shared by the APIs that name the same ones. */
+  const parts = createSharedParts();
   const compiled = new Map<string, CompiledApi>();
   /** Compiled APIs that are failing, by id: kept as they are compiled, so a change does not walk every API. */
   const compileFailures = new Map<string, string>();
@@ -209,15 +218,16 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     }
   };
 
-  const setRecord = (record: ResourceRecord): void => {
-    if (!servedKinds.has(record.kind)) return;
-    const previous = kindMap(record.kind).get(record.key);
-    if (previous && previous.revision === record.revision) return;
+  const setRecord = (incoming: ResourceRecord): void => {
+    if (!servedKinds.has(incoming.kind)) return;
+    const previous = kindMap(incoming.kind).get(incoming.key);
+    if (previous && previous.revision === incoming.revision) return;
+    const record = keeper.keep(incoming);
     kindMap(record.kind).set(record.key, record);
     if (record.kind === 'apiOperations') {
-      let ops = opsByApi.get(record.parentKey);
-      if (!ops) opsByApi.set(record.parentKey, (ops = new Map()));
-      ops.set(record.key, record);
+      const ops = opsByApi.get(record.parentKey) ?? [];
+      const at = ops.findIndex((op) => op.key === record.key);
+      opsByApi.set(record.parentKey, at === -1 ? ops.concat(record) : ops.map((op, i) => (i === at ? record : op)));
     }
     markDirty(record);
   };
@@ -226,13 +236,18 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
     const record = byKind.get(kind)?.get(key);
     if (!record) return;
     kindMap(kind).delete(key);
-    if (kind === 'apiOperations') opsByApi.get(record.parentKey)?.delete(key);
+    if (kind === 'apiOperations') {
+      const ops = (opsByApi.get(record.parentKey) ?? []).filter((op) => op.key !== key);
+      if (ops.length === 0) opsByApi.delete(record.parentKey);
+      else opsByApi.set(record.parentKey, ops.slice());
+    }
     if (kind === 'apis') opsByApi.delete(key);
     markDirty(record);
   };
 
   const clearAll = (): void => {
     for (const map of byKind.values()) map.clear();
+    keeper.clear();
     opsByApi.clear();
     compiled.clear();
     compileFailures.clear();
@@ -337,8 +352,8 @@ export function createConfigFollower(options: ConfigFollowerOptions): ConfigFoll
       } else {
         const ref = record.properties.apiVersionSetId;
         const versionSet = typeof ref === 'string' && ref !== '' ? kindMap('apiVersionSets').get(resolveKey(ref, record.workspace)) : undefined;
-        const ops = opsByApi.get(key)?.values() ?? [];
-        const api = withPipelines(compileApi(record, ops, versionSet, `${record.revision}`));
+        const ops = opsByApi.get(key) ?? [];
+        const api = withPipelines(compileApi(record, ops, versionSet, `${record.revision}`, parts));
         compiled.set(key, api);
         if (api.failure !== undefined) compileFailures.set(api.id, api.failure);
         added.push(api);

@@ -232,6 +232,43 @@ export function compileBackends(
 }
 
 /**
+ * Compiled parts that are the same for every API naming the same input — the upstream target of a
+ * service URL, an operation's URL template — built once and shared by all of them (both are
+ * immutable). At 10,000 APIs on one backend with one `/*` operation each, that is one target and
+ * one template rather than 10,000 of each. Inputs that do not compile are not kept.
+ */
+export interface SharedParts {
+  upstream(url: string): UpstreamTarget;
+  template(source: string): CompiledTemplate;
+}
+
+/**
+ * Shared parts for one configuration follower. Each table is emptied when it reaches `maxEntries`
+ * distinct inputs: APIs compiled later share among themselves, and those compiled before keep
+ * what they hold.
+ */
+export function createSharedParts(maxEntries = 10_000): SharedParts {
+  const upstreams = new Map<string, UpstreamTarget>();
+  const templates = new Map<string, CompiledTemplate>();
+  const shared = <T>(table: Map<string, T>, input: string, build: (input: string) => T): T => {
+    let value = table.get(input);
+    if (value === undefined) {
+      value = build(input);
+      if (table.size >= maxEntries) table.clear();
+      table.set(input, value);
+    }
+    return value;
+  };
+  return {
+    upstream: (url) => shared(upstreams, url, compileUpstream),
+    template: (source) => shared(templates, source, compileTemplate),
+  };
+}
+
+/** Every part built afresh: for callers that compile one API now and then. */
+const UNSHARED: SharedParts = { upstream: (url) => compileUpstream(url), template: compileTemplate };
+
+/**
  * Compiles one API with its operations. Never throws: a problem becomes `failure`, so that a bad
  * configuration takes down only its own API.
  */
@@ -240,6 +277,7 @@ export function compileApi(
   operations: Iterable<ResourceRecord>,
   versionSet: ResourceRecord | undefined,
   fingerprint: string,
+  parts: SharedParts = UNSHARED,
 ): CompiledApi {
   const p = record.properties;
   const failures: string[] = [];
@@ -249,7 +287,7 @@ export function compileApi(
   let upstream: UpstreamTarget | undefined;
   if (typeof p.serviceUrl === 'string' && p.serviceUrl !== '') {
     try {
-      upstream = compileUpstream(p.serviceUrl);
+      upstream = parts.upstream(p.serviceUrl);
     } catch (error) {
       failures.push(`serviceUrl: ${(error as Error).message}`);
     }
@@ -278,7 +316,7 @@ export function compileApi(
         id: op.id,
         name: op.name,
         method: String(op.properties.method ?? '').toUpperCase(),
-        template: compileTemplate(String(op.properties.urlTemplate ?? '/')),
+        template: parts.template(String(op.properties.urlTemplate ?? '/')),
         pipeline: undefined,
         series: undefined,
       });
@@ -300,7 +338,7 @@ export function compileApi(
     versionSet: versionSetInfo,
     upstream,
     subscriptionRequired: p.subscriptionRequired !== false,
-    keyHeader: (names.header || DEFAULT_KEY_HEADER).toLowerCase(),
+    keyHeader: keyHeaderOf(names.header),
     keyHeaderName: names.header || 'Ocp-Apim-Subscription-Key',
     keyQuery: names.query || DEFAULT_KEY_QUERY,
     stripKey: p.stripSubscriptionKey === true,
@@ -310,13 +348,27 @@ export function compileApi(
   };
 }
 
+/** The lower-cased key header; the default one is the same string for every API. */
+function keyHeaderOf(header: string | undefined): string {
+  const lower = (header || DEFAULT_KEY_HEADER).toLowerCase();
+  return lower === DEFAULT_KEY_HEADER ? DEFAULT_KEY_HEADER : lower;
+}
+
+const NO_OPERATIONS: readonly CompiledOperation[] = Object.freeze([]);
+
+/** The operations `keep` selects, in an array of their exact number (`filter` leaves room for 16 more). */
+function selected(operations: readonly CompiledOperation[], keep: (operation: CompiledOperation) => boolean): readonly CompiledOperation[] {
+  const list = operations.filter(keep);
+  return list.length === 0 ? NO_OPERATIONS : list.slice();
+}
+
 function operationTable(operations: CompiledOperation[]): OperationTable {
   const sorted = [...operations].sort((a, b) => b.template.rank - a.template.rank || (a.method === '*' ? 1 : 0) - (b.method === '*' ? 1 : 0));
-  const anyMethod = sorted.filter((o) => o.method === '*');
-  const byMethod = new Map<string, CompiledOperation[]>();
+  const anyMethod = selected(sorted, (o) => o.method === '*');
+  const byMethod = new Map<string, readonly CompiledOperation[]>();
   for (const op of sorted) {
     if (op.method === '*') continue;
-    if (!byMethod.has(op.method)) byMethod.set(op.method, sorted.filter((o) => o.method === op.method || o.method === '*'));
+    if (!byMethod.has(op.method)) byMethod.set(op.method, selected(sorted, (o) => o.method === op.method || o.method === '*'));
   }
   // HEAD falls back to GET operations, as a GET operation answers HEAD.
   if (!byMethod.has('HEAD') && byMethod.has('GET')) byMethod.set('HEAD', byMethod.get('GET')!);

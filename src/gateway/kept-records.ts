@@ -1,0 +1,103 @@
+import type { ResourceRecord } from '../store/store.ts';
+
+/**
+ * What a gateway keeps of each configuration record it serves. It holds every record of its
+ * workspaces for as long as it runs — to recompile what a change touches and to persist the last
+ * good configuration — and at 10,000 APIs those records (an API, its operations, a subscription)
+ * are the largest part of its heap per API. A kept record is the store's record less what no
+ * gateway reads (the timestamps and the unique name: `''`, `''`, `null`), with what records
+ * repeat held once: the kind and workspace strings, the parent's key (the parent record's own
+ * string when the gateway holds it, one string per workspace for top-level resources), the id when it is spelled as the key, and small property
+ * values (arrays and objects such as `protocols` or `subscriptionKeyParameterNames`) equal to one
+ * already kept, frozen since they are shared.
+ */
+export interface RecordKeeper {
+  /** The record to keep in place of `record`. */
+  keep(record: ResourceRecord): ResourceRecord;
+  /** Forgets the shared values (a full reload); records kept before keep theirs. */
+  clear(): void;
+}
+
+/** Property values shared only while their JSON is at most this long: the table holds it as the key. */
+const MAX_SHARED_JSON = 100;
+
+export interface RecordKeeperOptions {
+  /** The kept parent of a record below a top-level resource (an API's, for an operation), if the gateway holds it. */
+  readonly parentOf?: (record: ResourceRecord) => ResourceRecord | undefined;
+  /** Each table of shared values is emptied when it reaches this many entries. */
+  readonly maxEntries?: number;
+}
+
+export function createRecordKeeper(options: RecordKeeperOptions = {}): RecordKeeper {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const parentOf = options.parentOf ?? (() => undefined);
+  const names = new Map<string, string>();
+  const values = new Map<string, unknown>();
+
+  const name = (text: string): string => {
+    const known = names.get(text);
+    if (known !== undefined) return known;
+    if (names.size >= maxEntries) names.clear();
+    names.set(text, text);
+    return text;
+  };
+
+  const value = (candidate: unknown): unknown => {
+    if (candidate === null || typeof candidate !== 'object') return candidate;
+    const json = JSON.stringify(candidate);
+    if (json.length > MAX_SHARED_JSON) return candidate;
+    const known = values.get(json);
+    if (known !== undefined) return known;
+    if (values.size >= maxEntries) values.clear();
+    const kept = deepFreeze(structuredClone(candidate));
+    values.set(json, kept);
+    return kept;
+  };
+
+  return {
+    keep(record) {
+      let parentKey = record.parentKey;
+      if (topLevel(record)) parentKey = name(parentKey);
+      else {
+        const parent = parentOf(record);
+        if (parent !== undefined && parent.key === parentKey) parentKey = parent.key;
+      }
+      // A copy with the source's layout (a spread keeps its properties in the object), then shared values in place.
+      const properties: Record<string, unknown> = { ...record.properties };
+      for (const key in properties) {
+        const v = properties[key];
+        if (v !== null && typeof v === 'object') properties[key] = value(v);
+      }
+      return {
+        key: record.key,
+        id: record.id === record.key ? record.key : record.id,
+        kind: name(record.kind),
+        parentKey,
+        workspace: name(record.workspace),
+        name: record.name,
+        uniqueKey: null,
+        properties,
+        revision: record.revision,
+        createdAt: '',
+        updatedAt: '',
+      };
+    },
+    clear() {
+      names.clear();
+      values.clear();
+    },
+  };
+}
+
+/** A resource whose parent is the service or its workspace: a parent key a few strings share. */
+function topLevel(record: ResourceRecord): boolean {
+  return record.parentKey === '' || (record.parentKey.length === record.workspace.length + 12 && record.parentKey === `/workspaces/${record.workspace}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
