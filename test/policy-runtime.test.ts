@@ -617,6 +617,32 @@ describe('limits', () => {
     }
   });
 
+  test('rate-limit-by-key with calls and renewal-period from expressions: each request gets its own limit and window', async () => {
+    const services = testServices();
+    const pipeline = compileDocuments(
+      [
+        policies({
+          inbound:
+            '<rate-limit-by-key calls="@(context.Request.Headers.GetValueOrDefault(&quot;x-calls&quot;, &quot;1&quot;))" renewal-period="@(context.Request.Headers.GetValueOrDefault(&quot;x-period&quot;, &quot;10&quot;))" counter-key="k" />',
+        }),
+      ],
+      services,
+    );
+    const call = async (calls: string, period: string) => (await run(pipeline, gatewayContext(backend.url, { headers: { 'x-calls': calls, 'x-period': period } }))).status;
+    assert.equal(await call('1', '10'), 200);
+    assert.equal(await call('1', '10'), 429);
+    // The same key under a larger limit is counted on (a refused call is not counted); under
+    // another period it is another counter.
+    assert.equal(await call('3', '10'), 200);
+    assert.equal(await call('3', '10'), 200);
+    assert.equal(await call('3', '10'), 429);
+    assert.equal(await call('1', '20'), 200);
+    assert.equal(await call('1', '20'), 429);
+    services.clock.at += 10_000;
+    assert.equal(await call('1', '10'), 200, 'the 10-second window renewed');
+    assert.equal(await call('1', '20'), 429, 'the 20-second window did not');
+  });
+
   test('quota: beyond the calls, 403 with Azure’s message and the time to renewal', async () => {
     const services = testServices();
     services.clock.at = Date.UTC(2026, 0, 1, 0, 59, 0);

@@ -49,11 +49,14 @@ export function createMemoryCounters(options: MemoryCountersOptions = {}): Count
   return {
     apply(ops: readonly CounterOp[]): readonly CounterResult[] {
       const at = now();
-      const results: CounterResult[] = [];
-      for (const op of ops) {
-        const result = one(at, op.key, op.amount, op.limit, op.window);
-        results.push(result);
-        if (!result.allowed) break;
+      const results: CounterResult[] = new Array(ops.length);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i];
+        const result = (results[i] = one(at, op.key, op.amount, op.limit, op.window));
+        if (!result.allowed) {
+          results.length = i + 1;
+          break;
+        }
       }
       return results;
     },

@@ -15,15 +15,17 @@ export const runtime: PolicyFactory = function compileQuotaByKey(input) {
   const counterKey = input.value('counter-key')!;
   const condition = input.raw('increment-condition');
   const incrementCount = input.value('increment-count');
-  const limits = { calls: calls === undefined ? undefined : Number(calls), kilobytes: bandwidth === undefined ? undefined : Number(bandwidth), window };
+  const callLimit = calls === undefined ? undefined : Number(calls);
+  const kilobytes = bandwidth === undefined ? undefined : Number(bandwidth);
+  const prefix = `quota-by-key:${period}:`;
   return limitStep({
     source: 'quota-by-key',
     readsContext: true,
     setsVariables: false,
     plan(pc) {
-      const key = `quota-by-key:${period}:${counterKey(pc)}`;
+      const key = prefix + counterKey(pc);
       const amount = incrementCount ? Number(incrementCount(pc)) : 1;
-      const quota: Quota = { key, ...limits };
+      const quota: Quota = { key, calls: callLimit, kilobytes, window };
       if (condition === undefined) return quotaPlan(pc, [quota], amount, true);
       const plan = quotaPlan(pc, [quota], amount, false);
       if (quota.calls === undefined) return plan;

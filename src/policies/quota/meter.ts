@@ -1,8 +1,8 @@
-import type { CounterOp, CounterWindow } from '../../counters/index.ts';
+import type { CounterOp, CounterResult, CounterWindow } from '../../counters/index.ts';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { getHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
-import type { PolicyFailure } from '../../policy/runtime/types.ts';
+import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
 import { reachedCheck, type LimitPlan } from '../../policy/runtime/limits.ts';
 
 export interface Quota {
@@ -31,32 +31,49 @@ export function quotaWindow(periodSeconds: number, firstPeriodStart: string | un
  * bandwidth of the exchange is counted once the response is final.
  */
 export function quotaPlan(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean): LimitPlan {
-  const ops: CounterOp[] = [];
-  const kinds: ('call volume' | 'bandwidth')[] = [];
-  for (const quota of quotas) {
-    if (quota.calls !== undefined) {
-      ops.push(countCalls ? { key: `${quota.key}:calls`, amount, limit: quota.calls, window: quota.window } : reachedCheck(`${quota.key}:calls`, quota.calls, quota.window));
-      kinds.push('call volume');
-    }
-    if (quota.kilobytes !== undefined) {
-      ops.push(reachedCheck(`${quota.key}:bytes`, quota.kilobytes * 1024, quota.window));
-      kinds.push('bandwidth');
-    }
-  }
-  return {
-    ops,
-    settle(results) {
-      for (let i = 0; i < results.length; i++) if (!results[i].allowed) return quotaExceeded(kinds[i], results[i].resetMs);
-      const metered = quotas.filter((q) => q.kilobytes !== undefined);
-      if (metered.length > 0) {
-        pc.onFinish(async () => {
-          const bytes = exchangeBytes(pc);
-          await pc.services.counters.apply(metered.map((q) => ({ key: `${q.key}:bytes`, amount: bytes, limit: Infinity, window: q.window })));
-        });
+  return new QuotaPlan(pc, quotas, amount, countCalls);
+}
+
+/** A class rather than a literal with a closure: one object per request and quota policy. */
+class QuotaPlan implements LimitPlan {
+  readonly ops: CounterOp[];
+  /** What each operation meters, for the message of the one refused. */
+  readonly #kinds: ('call volume' | 'bandwidth')[];
+  readonly #pc: PolicyContext;
+  readonly #quotas: readonly Quota[];
+  constructor(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean) {
+    let count = 0;
+    for (const quota of quotas) count += (quota.calls !== undefined ? 1 : 0) + (quota.kilobytes !== undefined ? 1 : 0);
+    const ops: CounterOp[] = new Array(count);
+    const kinds: ('call volume' | 'bandwidth')[] = new Array(count);
+    let at = 0;
+    for (const quota of quotas) {
+      if (quota.calls !== undefined) {
+        ops[at] = countCalls ? { key: `${quota.key}:calls`, amount, limit: quota.calls, window: quota.window } : reachedCheck(`${quota.key}:calls`, quota.calls, quota.window);
+        kinds[at++] = 'call volume';
       }
-      return undefined;
-    },
-  };
+      if (quota.kilobytes !== undefined) {
+        ops[at] = reachedCheck(`${quota.key}:bytes`, quota.kilobytes * 1024, quota.window);
+        kinds[at++] = 'bandwidth';
+      }
+    }
+    this.ops = ops;
+    this.#kinds = kinds;
+    this.#pc = pc;
+    this.#quotas = quotas;
+  }
+  settle(results: readonly CounterResult[]): Outcome {
+    for (let i = 0; i < results.length; i++) if (!results[i].allowed) return quotaExceeded(this.#kinds[i], results[i].resetMs);
+    const metered = this.#quotas.filter((q) => q.kilobytes !== undefined);
+    if (metered.length > 0) {
+      const pc = this.#pc;
+      pc.onFinish(async () => {
+        const bytes = exchangeBytes(pc);
+        await pc.services.counters.apply(metered.map((q) => ({ key: `${q.key}:bytes`, amount: bytes, limit: Infinity, window: q.window })));
+      });
+    }
+    return undefined;
+  }
 }
 
 function exchangeBytes(pc: PolicyContext): number {

@@ -15,17 +15,22 @@ export const runtime: PolicyFactory = function compileRateLimitByKey(input) {
   const condition = input.raw('increment-condition');
   const incrementCount = input.value('increment-count');
   const reporting = reportingOf((n) => input.constant(n));
+  // Calls and period are usually constants: their numbers, window and key prefix are made once.
+  const fixedLimit = input.isExpression('calls') ? undefined : Number(input.constant('calls'));
+  const fixedSeconds = input.isExpression('renewal-period') ? undefined : Number(input.constant('renewal-period'));
+  const fixedWindow = fixedSeconds === undefined ? undefined : { periodMs: fixedSeconds * 1000 };
+  const fixedPrefix = fixedSeconds === undefined ? undefined : `rate-limit-by-key:${fixedSeconds}:`;
   return limitStep({
     source: 'rate-limit-by-key',
     // counter-key is always given and usually an expression; calls and periods may be too.
     readsContext: true,
     setsVariables: setsVariables(reporting),
     plan(pc) {
-      const limit = Number(calls(pc));
-      const seconds = Number(period(pc));
-      const key = `rate-limit-by-key:${seconds}:${counterKey(pc)}`;
+      const limit = fixedLimit ?? Number(calls(pc));
+      const seconds = fixedSeconds ?? Number(period(pc));
+      const key = (fixedPrefix ?? `rate-limit-by-key:${seconds}:`) + counterKey(pc);
       const amount = incrementCount ? Number(incrementCount(pc)) : 1;
-      const window = { periodMs: seconds * 1000 };
+      const window = fixedWindow ?? { periodMs: seconds * 1000 };
       if (condition === undefined) return ratePlan(pc, [{ key, calls: limit, window }], amount, reporting);
       // Checked now (refused once the count has reached the limit), counted after the response.
       return {

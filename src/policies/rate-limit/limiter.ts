@@ -1,9 +1,9 @@
-import type { CounterOp, CounterWindow } from '../../counters/index.ts';
+import type { CounterOp, CounterResult, CounterWindow } from '../../counters/index.ts';
 import type { LimitPlan } from '../../policy/runtime/limits.ts';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { setHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
-import type { PolicyFailure } from '../../policy/runtime/types.ts';
+import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
 
 /** Names of the optional headers and variables rate-limit and rate-limit-by-key report into. */
 export interface RateReporting {
@@ -25,25 +25,40 @@ export interface RateLimit {
  * answers Azure's 429 with Retry-After. (Counters that cannot answer: see `runLimits` in limits.ts.)
  */
 export function ratePlan(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting): LimitPlan {
-  const ops: CounterOp[] = [];
-  for (const limit of limits) ops.push({ key: limit.key, amount, limit: limit.calls, window: limit.window });
-  return {
-    ops,
-    settle(results) {
-      let remaining = Infinity;
-      let total = 0;
-      for (let i = 0; i < results.length; i++) {
-        const result = results[i];
-        if (!result.allowed) return rateExceeded(pc, retryAfterOf(result.resetMs), reporting);
-        if (result.remaining < remaining) {
-          remaining = result.remaining;
-          total = limits[i].calls;
-        }
+  return new RatePlan(pc, limits, amount, reporting);
+}
+
+/** A class rather than a literal with a closure: one object per request and limit policy. */
+class RatePlan implements LimitPlan {
+  readonly ops: CounterOp[];
+  readonly #pc: PolicyContext;
+  readonly #limits: readonly RateLimit[];
+  readonly #reporting: RateReporting;
+  constructor(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting) {
+    const ops: CounterOp[] = new Array(limits.length);
+    for (let i = 0; i < limits.length; i++) {
+      const limit = limits[i];
+      ops[i] = { key: limit.key, amount, limit: limit.calls, window: limit.window };
+    }
+    this.ops = ops;
+    this.#pc = pc;
+    this.#limits = limits;
+    this.#reporting = reporting;
+  }
+  settle(results: readonly CounterResult[]): Outcome {
+    let remaining = Infinity;
+    let total = 0;
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i];
+      if (!result.allowed) return rateExceeded(this.#pc, retryAfterOf(result.resetMs), this.#reporting);
+      if (result.remaining < remaining) {
+        remaining = result.remaining;
+        total = this.#limits[i].calls;
       }
-      if (remaining !== Infinity) report(pc, remaining, total, reporting);
-      return undefined;
-    },
-  };
+    }
+    if (remaining !== Infinity) report(this.#pc, remaining, total, this.#reporting);
+    return undefined;
+  }
 }
 
 /** Whole seconds until a window renews, at least 1. */

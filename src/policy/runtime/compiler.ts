@@ -227,6 +227,7 @@ class StepCompiler {
         return rawValue(compileAt(a.value, a.valuePosition, of));
       },
       constant: (name, of = element) => of.attributes.find((x) => x.name === name)?.value,
+      isExpression: (name, of = element) => of.attributes.find((x) => x.name === name)?.expression !== undefined,
       text: (of = element) => {
         const expression = textExpression(of);
         if (expression) return stringValue(compileAt(expression.value, expression.position, of));

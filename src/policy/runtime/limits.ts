@@ -102,8 +102,10 @@ function joined(steps: readonly Step[]): Step {
  * gateway makes a member's policy fail closed (`services.failClosed`: 503).
  */
 function runLimits(pc: PolicyContext, members: readonly Member[]): Outcome | Promise<Outcome> {
-  const plans: (LimitPlan | undefined)[] = [];
-  const ops: CounterOp[] = [];
+  // The plans of the members planned (all of them unless one failed); arrays made at their size.
+  let plans: (LimitPlan | undefined)[] = new Array(members.length);
+  let planned = 0;
+  let operations = 0;
   let planFailure: PolicyFailure | undefined;
   for (const member of members) {
     let plan: LimitPlan | undefined;
@@ -115,10 +117,19 @@ function runLimits(pc: PolicyContext, members: readonly Member[]): Outcome | Pro
       planFailure.lastError = locate(planFailure, member.step);
       break;
     }
-    plans.push(plan);
-    if (plan !== undefined) for (const op of plan.ops) ops.push(op);
+    plans[planned++] = plan;
+    if (plan !== undefined) operations += plan.ops.length;
   }
-  if (ops.length === 0) return settleAll(members, plans, [], planFailure);
+  if (planned < members.length) plans = plans.slice(0, planned);
+  if (operations === 0) return settleAll(members, plans, [], planFailure);
+  let ops: readonly CounterOp[];
+  if (planned === 1) ops = plans[0]!.ops;
+  else {
+    const all: CounterOp[] = new Array(operations);
+    let at = 0;
+    for (const plan of plans) if (plan !== undefined) for (const op of plan.ops) all[at++] = op;
+    ops = all;
+  }
   let results: readonly CounterResult[] | Promise<readonly CounterResult[]>;
   try {
     results = pc.services.counters.apply(ops);

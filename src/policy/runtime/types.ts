@@ -143,6 +143,8 @@ export interface CompileInput {
   raw(name: string, of?: PolicyElement): RawValue | undefined;
   /** An attribute read at compile time (expressions not allowed there). */
   constant(name: string, of?: PolicyElement): string | undefined;
+  /** Whether an attribute holds a policy expression (`@(…)`, `@{…}`) rather than a constant. */
+  isExpression(name: string, of?: PolicyElement): boolean;
   /** The text content of an element (the policy's own by default), constant or expression. */
   text(of?: PolicyElement): Value | undefined;
   rawText(of?: PolicyElement): RawValue | undefined;

@@ -71,10 +71,13 @@ export const ORDINAL_IGNORE_CASE: KeyComparer = {
 };
 
 export class CsDictionary implements Iterable<KeyValuePair> {
-  readonly #map = new Map<unknown, KeyValuePair>();
-  /** The entries by comparer key. A view over other storage overrides this (and the readers). */
+  #map: Map<unknown, KeyValuePair> | undefined;
+  /**
+   * The entries by comparer key, made on first use. A view over other storage overrides this
+   * (and the readers), and never makes its own.
+   */
   get map(): Map<unknown, KeyValuePair> {
-    return this.#map;
+    return (this.#map ??= new Map<unknown, KeyValuePair>());
   }
   readonly comparer: KeyComparer;
   readonly clr: string;
