@@ -227,6 +227,9 @@ for (const impl of [sqliteImplementation(), postgresImplementation()]) {
       assert.deepEqual(w1.items[0], log(1499, 'w1'));
       assert.equal((await store.queryRequestLogs({ workspace: 'w2', top: 10, skip: 0 })).count, 1);
       assert.equal((await store.queryRequestLogs({ top: 10, skip: 0 })).count, 1502);
+      // Every row comes back as written, whatever block of the batch it went in with.
+      const all = await store.queryRequestLogs({ top: 2000, skip: 0 });
+      assert.deepEqual(all.items, [...rows].reverse());
       assert.equal((await store.queryRequestLogs({ workspace: 'w1', status: 502, top: 1000, skip: 0 })).count, 150);
       const window = await store.queryRequestLogs({ workspace: 'w1', from: new Date(base + 10_000).toISOString(), to: new Date(base + 19_000).toISOString(), top: 100, skip: 0 });
       assert.equal(window.count, 10);

@@ -151,14 +151,24 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
       await exclusive(() => {
         writer.exec('BEGIN');
         try {
-          const insert = stmt(
-            `INSERT INTO request_logs (time, request_id, gateway, workspace, api_id, operation_id, product_id, subscription_id, method, url, status,
-               response_time_ms, backend_time_ms, request_size, response_size, client_ip, error)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          );
-          for (const r of rows) {
-            insert.run(r.time, r.requestId, r.gateway, r.workspace, r.apiId, r.operationId, r.productId, r.subscriptionId, r.method, r.url, r.status,
-              r.responseTimeMs, r.backendTimeMs, r.requestSize, r.responseSize, r.clientIp, r.error);
+          // Rows go in by the block (one statement per LOG_BLOCK rows): a statement run costs
+          // more than the binding of its values.
+          let at = 0;
+          if (rows.length >= LOG_BLOCK) {
+            const block = stmt(insertLogs(LOG_BLOCK));
+            const values: (string | number | null)[] = new Array(LOG_BLOCK * LOG_COLUMNS);
+            for (; at + LOG_BLOCK <= rows.length; at += LOG_BLOCK) {
+              for (let i = 0; i < LOG_BLOCK; i++) logValues(rows[at + i], values, i * LOG_COLUMNS);
+              block.run(...values);
+            }
+          }
+          if (at < rows.length) {
+            const one = stmt(insertLogs(1));
+            const values: (string | number | null)[] = new Array(LOG_COLUMNS);
+            for (; at < rows.length; at++) {
+              logValues(rows[at], values, 0);
+              one.run(...values);
+            }
           }
           writer.exec('COMMIT');
         } catch (error) {
@@ -334,4 +344,41 @@ function migrate(db: DatabaseSync): void {
       throw new StoreError('MIGRATION_FAILED', `migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** Request-log rows per insert statement. */
+const LOG_BLOCK = 50;
+const LOG_COLUMNS = 17;
+const insertLogStatements = new Map<number, string>();
+
+function insertLogs(rows: number): string {
+  let sql = insertLogStatements.get(rows);
+  if (sql === undefined) {
+    const row = `(${new Array(LOG_COLUMNS).fill('?').join(', ')})`;
+    sql = `INSERT INTO request_logs (time, request_id, gateway, workspace, api_id, operation_id, product_id, subscription_id, method, url, status,
+       response_time_ms, backend_time_ms, request_size, response_size, client_ip, error) VALUES ${new Array(rows).fill(row).join(', ')}`;
+    insertLogStatements.set(rows, sql);
+  }
+  return sql;
+}
+
+/** Writes one record's column values into `values` from `at`, in the order of `insertLogs`. */
+function logValues(r: RequestLogRecord, values: (string | number | null)[], at: number): void {
+  values[at] = r.time;
+  values[at + 1] = r.requestId;
+  values[at + 2] = r.gateway;
+  values[at + 3] = r.workspace;
+  values[at + 4] = r.apiId;
+  values[at + 5] = r.operationId;
+  values[at + 6] = r.productId;
+  values[at + 7] = r.subscriptionId;
+  values[at + 8] = r.method;
+  values[at + 9] = r.url;
+  values[at + 10] = r.status;
+  values[at + 11] = r.responseTimeMs;
+  values[at + 12] = r.backendTimeMs;
+  values[at + 13] = r.requestSize;
+  values[at + 14] = r.responseSize;
+  values[at + 15] = r.clientIp;
+  values[at + 16] = r.error;
 }
