@@ -103,7 +103,7 @@ export function createGatewayHandler(options: GatewayHandlerOptions): (req: Inco
       if (!observer) return;
       const contentLength = req.headers['content-length'];
       observer.finished({
-        time: new Date().toISOString(),
+        time: isoNow(),
         requestId,
         gatewayId,
         snapshot,
@@ -307,6 +307,25 @@ function send(req: IncomingMessage, res: ServerResponse, response: GatewayRespon
     body.pipe(res);
   }
 }
+
+/**
+ * The time now as ISO 8601 text (`Date#toISOString`), for the request log. Formatting a date is a
+ * noticeable share of a request's cost, so the text up to the second is kept and only the
+ * milliseconds are written per request.
+ */
+export function isoNow(now = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== isoSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    isoPrefix = iso.slice(0, iso.length - 4); // without "000Z"
+    isoSecond = second;
+  }
+  const ms = now - second * 1000;
+  return `${isoPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+
+let isoSecond = Number.NaN;
+let isoPrefix = '';
 
 /** Drops a body nobody will read; the abort error it may emit is expected. */
 function discard(body: Readable): void {
