@@ -352,19 +352,22 @@ class IdentityInfo extends Record0 {
 export class ExpressionContext {
   static readonly clrName = 'IContext';
   readonly source: ContextSource;
-  readonly request: PolicyRequest;
+  private _request: PolicyRequest | undefined;
   private _response: PolicyResponse | null = null;
   private _responseSrc: ResponseSource | null | undefined;
-  readonly variables: CsDictionary;
-  private readonly vars: Map<string, unknown>;
+  private _variables: CsDictionary | undefined;
   readonly started: number;
   private _requestId: Guid | undefined;
   constructor(source: ContextSource) {
     this.source = source;
-    this.request = new PolicyRequest(source.request);
-    this.vars = source.variables ?? new Map();
-    this.variables = variablesView(this.vars);
     this.started = source.timestamp ?? this.now();
+  }
+  /** Made when an expression first reads it: most read one or two members of the context. */
+  get request(): PolicyRequest {
+    return (this._request ??= new PolicyRequest(this.source.request));
+  }
+  get variables(): CsDictionary {
+    return (this._variables ??= variablesView(this.source.variables ?? new Map()));
   }
   /** The response appears once the gateway sets `source.response` (outbound, on-error). */
   get response(): PolicyResponse | null {
@@ -379,7 +382,7 @@ export class ExpressionContext {
    * headers, URLs and parameters are read again from the source on next use.
    */
   refresh(): void {
-    this.request.refresh();
+    this._request?.refresh();
     this._responseSrc = undefined;
   }
   now(): number {

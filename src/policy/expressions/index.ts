@@ -124,8 +124,7 @@ export function compileExpression(source: string, options: CompileOptions = {}):
   const maxMs = options.maxMilliseconds ?? DEFAULT_TIME_BUDGET_MS;
   const { fn, slots } = body;
   const compiled = function policyExpression(context: ExpressionContext): unknown {
-    const r = new Run(context, maxSteps, maxMs);
-    const env: Env = { v: slots ? new Array(slots) : [], p: null, r, rv: undefined };
+    const env = new Run(context, maxSteps, maxMs, slots);
     try {
       const v = fn(env);
       return v === undefined ? null : v;
@@ -138,18 +137,27 @@ export function compileExpression(source: string, options: CompileOptions = {}):
   return compiled;
 }
 
-/** The state of one evaluation: budgets, and the clock and randomness of its context. */
-class Run implements RunState {
+/**
+ * The state of one evaluation: budgets, and the clock and randomness of its context. It is also
+ * the evaluation's outermost environment (its own `r`), so that an evaluation makes one object.
+ */
+class Run implements RunState, Env {
   steps = 0;
   depth = 0;
   deadline = 0;
   readonly maxSteps: number;
   readonly timeBudgetMs: number;
   readonly context: ExpressionContext;
-  constructor(context: ExpressionContext, maxSteps: number, maxMs: number) {
+  readonly v: unknown[];
+  readonly p: Env | null = null;
+  readonly r: RunState;
+  rv: unknown = undefined;
+  constructor(context: ExpressionContext, maxSteps: number, maxMs: number, slots: number | undefined) {
     this.context = context;
     this.maxSteps = maxSteps;
     this.timeBudgetMs = maxMs;
+    this.v = slots ? new Array(slots) : [];
+    this.r = this;
   }
   now(): number {
     return this.context.now();
