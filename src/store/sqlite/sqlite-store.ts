@@ -1,6 +1,8 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { sqliteMigrations } from '../migrations.ts';
 import { recordFilter } from '../record-filter.ts';
+import { insertRequestLogs, pruneRequestLogs, statementCache } from './request-log-rows.ts';
+import { createRequestLogThread, type RequestLogThread } from './request-log-thread.ts';
 import {
   StoreError,
   prefixEnd,
@@ -54,6 +56,9 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
   let closed = false;
 
   const stmt = statementCache(writer);
+  // A database file gets its request-log writes in a thread of their own; an in-memory one
+  // (a connection's own) keeps them here.
+  const logThread: RequestLogThread | undefined = inMemory(path) ? undefined : createRequestLogThread(path);
 
   /** Runs work on the writer connection between transactions. */
   const exclusive = <T>(work: () => T): Promise<T> => {
@@ -148,34 +153,8 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
     },
     async appendRequestLogs(rows: readonly RequestLogRecord[]): Promise<void> {
       if (rows.length === 0) return;
-      await exclusive(() => {
-        writer.exec('BEGIN');
-        try {
-          // Rows go in by the block (one statement per LOG_BLOCK rows): a statement run costs
-          // more than the binding of its values.
-          let at = 0;
-          if (rows.length >= LOG_BLOCK) {
-            const block = stmt(insertLogs(LOG_BLOCK));
-            const values: (string | number | null)[] = new Array(LOG_BLOCK * LOG_COLUMNS);
-            for (; at + LOG_BLOCK <= rows.length; at += LOG_BLOCK) {
-              for (let i = 0; i < LOG_BLOCK; i++) logValues(rows[at + i], values, i * LOG_COLUMNS);
-              block.run(...values);
-            }
-          }
-          if (at < rows.length) {
-            const one = stmt(insertLogs(1));
-            const values: (string | number | null)[] = new Array(LOG_COLUMNS);
-            for (; at < rows.length; at++) {
-              logValues(rows[at], values, 0);
-              one.run(...values);
-            }
-          }
-          writer.exec('COMMIT');
-        } catch (error) {
-          if (writer.isTransaction) writer.exec('ROLLBACK');
-          throw error;
-        }
-      });
+      if (logThread !== undefined) return logThread.append(rows);
+      await exclusive(() => insertRequestLogs(writer, stmt, rows));
     },
     async queryRequestLogs(query: RequestLogQuery): Promise<Page<RequestLogRecord>> {
       const { where, params } = recordFilter(query, () => '?');
@@ -184,7 +163,8 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
       return { items: rows.map(toLogRecord), count };
     },
     async pruneRequestLogs(olderThan: Date): Promise<number> {
-      return exclusive(() => Number(stmt('DELETE FROM request_logs WHERE time < ?').run(olderThan.toISOString()).changes));
+      if (logThread !== undefined) return logThread.prune(olderThan);
+      return exclusive(() => pruneRequestLogs(stmt, olderThan.toISOString()));
     },
     async appendAudit(entry: AuditEntry): Promise<void> {
       await exclusive(() => insertAudit(stmt, entry));
@@ -211,6 +191,7 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
       if (closed) return;
       closed = true;
       await queue;
+      await logThread?.close();
       reader.close();
       writer.close();
     },
@@ -250,18 +231,6 @@ function toLogRecord(r: Record<string, unknown>): RequestLogRecord {
     responseSize: Number(r.response_size),
     clientIp: String(r.client_ip),
     error: text(r.error),
-  };
-}
-
-function statementCache(db: DatabaseSync): (sql: string) => StatementSync {
-  const cache = new Map<string, StatementSync>();
-  return (sql) => {
-    let s = cache.get(sql);
-    if (!s) {
-      s = db.prepare(sql);
-      cache.set(sql, s);
-    }
-    return s;
   };
 }
 
@@ -346,39 +315,6 @@ function migrate(db: DatabaseSync): void {
   }
 }
 
-/** Request-log rows per insert statement. */
-const LOG_BLOCK = 50;
-const LOG_COLUMNS = 17;
-const insertLogStatements = new Map<number, string>();
-
-function insertLogs(rows: number): string {
-  let sql = insertLogStatements.get(rows);
-  if (sql === undefined) {
-    const row = `(${new Array(LOG_COLUMNS).fill('?').join(', ')})`;
-    sql = `INSERT INTO request_logs (time, request_id, gateway, workspace, api_id, operation_id, product_id, subscription_id, method, url, status,
-       response_time_ms, backend_time_ms, request_size, response_size, client_ip, error) VALUES ${new Array(rows).fill(row).join(', ')}`;
-    insertLogStatements.set(rows, sql);
-  }
-  return sql;
-}
-
-/** Writes one record's column values into `values` from `at`, in the order of `insertLogs`. */
-function logValues(r: RequestLogRecord, values: (string | number | null)[], at: number): void {
-  values[at] = r.time;
-  values[at + 1] = r.requestId;
-  values[at + 2] = r.gateway;
-  values[at + 3] = r.workspace;
-  values[at + 4] = r.apiId;
-  values[at + 5] = r.operationId;
-  values[at + 6] = r.productId;
-  values[at + 7] = r.subscriptionId;
-  values[at + 8] = r.method;
-  values[at + 9] = r.url;
-  values[at + 10] = r.status;
-  values[at + 11] = r.responseTimeMs;
-  values[at + 12] = r.backendTimeMs;
-  values[at + 13] = r.requestSize;
-  values[at + 14] = r.responseSize;
-  values[at + 15] = r.clientIp;
-  values[at + 16] = r.error;
+function inMemory(path: string): boolean {
+  return path === '' || path === ':memory:' || path.startsWith('file::memory:') || path.includes('mode=memory');
 }
