@@ -12,19 +12,6 @@ export const LOG_BLOCK = 50;
 const LOG_COLUMNS = 17;
 const insertLogStatements = new Map<number, string>();
 
-/** Prepared statements of one connection, by SQL text. */
-export function statementCache(db: DatabaseSync): (sql: string) => StatementSync {
-  const cache = new Map<string, StatementSync>();
-  return (sql) => {
-    let s = cache.get(sql);
-    if (!s) {
-      s = db.prepare(sql);
-      cache.set(sql, s);
-    }
-    return s;
-  };
-}
-
 /** Inserts `rows` in one transaction (`BEGIN IMMEDIATE`: the write lock is taken, or waited for, at once). */
 export function insertRequestLogs(db: DatabaseSync, stmt: (sql: string) => StatementSync, rows: readonly RequestLogRecord[]): void {
   if (rows.length === 0) return;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { RequestLogRecord } from '../store.ts';
-import type { LogThreadReply, LogThreadRequest } from './request-log-worker.ts';
+import type { LogThreadReply, LogThreadWork } from './request-log-worker.ts';
 
 /**
  * Request-log writes of a file-backed SQLite store, in a thread of their own with its own
@@ -17,7 +17,6 @@ export interface RequestLogThread {
 }
 
 type Pending = { resolve: (result: number) => void; reject: (error: Error) => void };
-type Outgoing = LogThreadRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 export function createRequestLogThread(path: string): RequestLogThread {
   let worker: Worker | undefined;
@@ -53,7 +52,7 @@ export function createRequestLogThread(path: string): RequestLogThread {
     return w;
   };
 
-  const send = (request: Outgoing): Promise<number> => {
+  const send = (request: LogThreadWork): Promise<number> => {
     if (closed && request.kind !== 'close') return Promise.reject(new Error('the store is closed'));
     const w = (worker ??= start());
     const id = ++nextId;

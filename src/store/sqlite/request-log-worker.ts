@@ -6,12 +6,16 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RequestLogRecord } from '../store.ts';
-import { insertRequestLogs, pruneRequestLogs, statementCache } from './request-log-rows.ts';
+import { insertRequestLogs, pruneRequestLogs } from './request-log-rows.ts';
+import { statementCache } from './statements.ts';
 
-export type LogThreadRequest =
-  | { readonly id: number; readonly kind: 'append'; readonly rows: readonly RequestLogRecord[] }
-  | { readonly id: number; readonly kind: 'prune'; readonly olderThan: string }
-  | { readonly id: number; readonly kind: 'close' };
+/** What the store asks of the thread. */
+export type LogThreadWork =
+  | { readonly kind: 'append'; readonly rows: readonly RequestLogRecord[] }
+  | { readonly kind: 'prune'; readonly olderThan: string }
+  | { readonly kind: 'close' };
+
+export type LogThreadRequest = LogThreadWork & { readonly id: number };
 
 export type LogThreadReply = { readonly id: number; readonly result?: number; readonly error?: string };
 

@@ -1,7 +1,8 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { sqliteMigrations } from '../migrations.ts';
 import { recordFilter } from '../record-filter.ts';
-import { insertRequestLogs, pruneRequestLogs, statementCache } from './request-log-rows.ts';
+import { insertRequestLogs, pruneRequestLogs } from './request-log-rows.ts';
+import { statementCache } from './statements.ts';
 import { createRequestLogThread, type RequestLogThread } from './request-log-thread.ts';
 import {
   StoreError,
