@@ -1,4 +1,4 @@
-import type { CompiledApi, CompiledOperation } from './snapshot.ts';
+import { exactFilter, type CompiledApi, type CompiledOperation } from './snapshot.ts';
 import { matchTemplate, type MatchedParameters } from './template.ts';
 
 /**
@@ -206,10 +206,9 @@ export function createRouter(apis: Iterable<CompiledApi>): Router {
   return routerOf(root, count, conflicts);
 }
 
-/** `apis` without the API of `api`'s key, in an array of its exact length (`filter` leaves room for 16 more). */
+/** `apis` without the API of `api`'s key. */
 function without(apis: readonly CompiledApi[], api: CompiledApi): readonly CompiledApi[] {
-  const kept = apis.filter((a) => a.key !== api.key);
-  return kept.length === 0 ? NO_APIS : kept.slice();
+  return exactFilter(apis, (a) => a.key !== api.key);
 }
 
 /** The node for `segments`, created as needed; with `fresh`, nodes on the way are copied once (path copying). */

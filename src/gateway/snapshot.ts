@@ -354,21 +354,24 @@ function keyHeaderOf(header: string | undefined): string {
   return lower === DEFAULT_KEY_HEADER ? DEFAULT_KEY_HEADER : lower;
 }
 
-const NO_OPERATIONS: readonly CompiledOperation[] = Object.freeze([]);
+const NOTHING: readonly never[] = Object.freeze([]);
 
-/** The operations `keep` selects, in an array of their exact number (`filter` leaves room for 16 more). */
-function selected(operations: readonly CompiledOperation[], keep: (operation: CompiledOperation) => boolean): readonly CompiledOperation[] {
-  const list = operations.filter(keep);
-  return list.length === 0 ? NO_OPERATIONS : list.slice();
+/**
+ * The items `keep` selects, in an array of their exact number (`filter` leaves room for 16 more),
+ * or one shared empty array: for lists a gateway holds per API.
+ */
+export function exactFilter<T>(items: readonly T[], keep: (item: T) => boolean): readonly T[] {
+  const list = items.filter(keep);
+  return list.length === 0 ? NOTHING : list.slice();
 }
 
 function operationTable(operations: CompiledOperation[]): OperationTable {
   const sorted = [...operations].sort((a, b) => b.template.rank - a.template.rank || (a.method === '*' ? 1 : 0) - (b.method === '*' ? 1 : 0));
-  const anyMethod = selected(sorted, (o) => o.method === '*');
+  const anyMethod = exactFilter(sorted, (o) => o.method === '*');
   const byMethod = new Map<string, readonly CompiledOperation[]>();
   for (const op of sorted) {
     if (op.method === '*') continue;
-    if (!byMethod.has(op.method)) byMethod.set(op.method, selected(sorted, (o) => o.method === op.method || o.method === '*'));
+    if (!byMethod.has(op.method)) byMethod.set(op.method, exactFilter(sorted, (o) => o.method === op.method || o.method === '*'));
   }
   // HEAD falls back to GET operations, as a GET operation answers HEAD.
   if (!byMethod.has('HEAD') && byMethod.has('GET')) byMethod.set('HEAD', byMethod.get('GET')!);

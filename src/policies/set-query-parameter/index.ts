@@ -12,10 +12,11 @@ export const runtime: PolicyFactory = function compileSetQueryParameter(input) {
     const request = pc.gateway.request;
     const parameter = name(pc);
     const encodedName = encodeURIComponent(parameter);
+    const added = () => values.map((v) => `${encodedName}=${encodeURIComponent(v(pc))}`);
     if (request.query === '') {
       // Nothing to keep or replace: the parameter is the whole query, unless it is deleted.
       if (action === 'delete') return undefined;
-      request.query = values.length === 1 ? `${encodedName}=${encodeURIComponent(values[0](pc))}` : values.map((v) => `${encodedName}=${encodeURIComponent(v(pc))}`).join('&');
+      request.query = added().join('&');
       pc.touch('url');
       return undefined;
     }
@@ -26,7 +27,6 @@ export const runtime: PolicyFactory = function compileSetQueryParameter(input) {
       return raw === encodedName || decode(raw) === parameter;
     };
     const exists = parts.some(isIt);
-    const added = () => values.map((v) => `${encodedName}=${encodeURIComponent(v(pc))}`);
     let next: string[];
     switch (action) {
       case 'delete':

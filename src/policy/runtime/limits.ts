@@ -103,7 +103,7 @@ function joined(steps: readonly Step[]): Step {
  */
 function runLimits(pc: PolicyContext, members: readonly Member[]): Outcome | Promise<Outcome> {
   // The plans of the members planned (all of them unless one failed); arrays made at their size.
-  let plans: (LimitPlan | undefined)[] = new Array(members.length);
+  const plans: (LimitPlan | undefined)[] = new Array(members.length);
   let planned = 0;
   let operations = 0;
   let planFailure: PolicyFailure | undefined;
@@ -120,7 +120,7 @@ function runLimits(pc: PolicyContext, members: readonly Member[]): Outcome | Pro
     plans[planned++] = plan;
     if (plan !== undefined) operations += plan.ops.length;
   }
-  if (planned < members.length) plans = plans.slice(0, planned);
+  plans.length = planned;
   if (operations === 0) return settleAll(members, plans, [], planFailure);
   let ops: readonly CounterOp[];
   if (planned === 1) ops = plans[0]!.ops;
