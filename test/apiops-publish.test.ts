@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startAtrium, type RunningAtrium } from './support/atrium.ts';
+import { apiopsArtifacts, apiopsArtifactsMissing } from './support/corpus.ts';
 
 /**
  * Publishes the public APIOps sample artifacts through the REST API as an APIOps publisher
  * would (its information files as request bodies, unchanged), at service level and again
  * inside a workspace, and reads everything back.
  */
-const ARTIFACTS = fileURLToPath(new URL('../../shared/corpus/apiops-samples/SampleArtifacts/', import.meta.url));
-const available = existsSync(ARTIFACTS);
+const ARTIFACTS = apiopsArtifacts;
 
 const readJson = (...parts: string[]): { properties?: Record<string, unknown> } => JSON.parse(readFileSync(join(ARTIFACTS, ...parts), 'utf8'));
 const dirs = (...parts: string[]): string[] => {
@@ -55,7 +54,7 @@ function publishPlan(prefix: string): { path: string; body: unknown }[] {
   return plan;
 }
 
-describe('APIOps sample artifacts', { skip: available ? false : `the shared corpus is not at ${ARTIFACTS}` }, () => {
+describe('APIOps sample artifacts', { skip: apiopsArtifactsMissing }, () => {
   let atrium: RunningAtrium;
   before(async () => {
     atrium = await startAtrium();

@@ -10,6 +10,11 @@ export const policyCorpus = fileURLToPath(new URL('../../../shared/corpus/azure-
 
 export const policyCorpusMissing: string | false = existsSync(policyCorpus) ? false : 'the shared corpus is not next to this checkout';
 
+/** The APIOps sample artifacts of the shared corpus (`shared/corpus/apiops-samples/SampleArtifacts`). */
+export const apiopsArtifacts = fileURLToPath(new URL('../../../shared/corpus/apiops-samples/SampleArtifacts/', import.meta.url));
+
+export const apiopsArtifactsMissing: string | false = existsSync(apiopsArtifacts) ? false : `the shared corpus is not at ${apiopsArtifacts}`;
+
 /** Every `.xml` file below `dir`, in a stable order. */
 export function xmlFiles(dir: string): string[] {
   const out: string[] = [];
