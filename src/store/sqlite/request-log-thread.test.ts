@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -94,4 +94,21 @@ test('the thread waits for another connection’s write transaction instead of f
     other.close();
     await thread.close();
   }
+});
+
+test('a thread never creates the database file: while it is missing, writes fail with its path, and succeed once it is back', async () => {
+  const file = await databaseFile();
+  const away = `${file}.away`;
+  renameSync(file, away);
+  const thread = createRequestLogThread(file);
+  try {
+    await assert.rejects(thread.append([record(1)]), (error: Error) => error.message.includes(`cannot open the database file ${file}`));
+    await assert.rejects(thread.prune(new Date()), /cannot open the database file/);
+    assert.equal(existsSync(file), false, 'no empty database left at the path');
+    renameSync(away, file);
+    await thread.append([record(2), record(3)]);
+  } finally {
+    await thread.close();
+  }
+  assert.equal(count(file), 2);
 });
