@@ -9,18 +9,22 @@ import { readEventLoop, readHeap } from './probes.ts';
 import { readCpuSeconds, readRssMb } from './proc.ts';
 import type { RunContext, Scenario, Target } from './scenarios.ts';
 import { runWrk, wrkScript } from './wrk.ts';
-import type { WrkErrors } from './wrk.ts';
+import type { WrkErrors, WrkResult } from './wrk.ts';
 
 export interface Plan {
   /** Warm-up before the first measured run: Node needs far longer than nginx to reach steady state. */
   warmUpSeconds: { node: number; native: number };
   measureSeconds: number;
   repetitions: number;
+  /** Rounds of the paired phase (pairs.ts): each measures subject and reference once. */
+  rounds: number;
+  /** Unmeasured load of the same side right before each run of the paired phase. */
+  leadInSeconds: number;
   connections: number;
 }
 
-export const fullPlan: Plan = { warmUpSeconds: { node: 10, native: 3 }, measureSeconds: 10, repetitions: 3, connections: 64 };
-export const quickPlan: Plan = { warmUpSeconds: { node: 2, native: 1 }, measureSeconds: 3, repetitions: 1, connections: 64 };
+export const fullPlan: Plan = { warmUpSeconds: { node: 10, native: 3 }, measureSeconds: 10, repetitions: 3, rounds: 3, leadInSeconds: 3, connections: 64 };
+export const quickPlan: Plan = { warmUpSeconds: { node: 2, native: 1 }, measureSeconds: 3, repetitions: 1, rounds: 1, leadInSeconds: 2, connections: 64 };
 
 /** Figures of one measured repetition. */
 export interface Repetition {
@@ -71,7 +75,8 @@ export function cpuMicrosPerRequest(cpuSeconds: number, requests: number): numbe
   return requests > 0 ? (cpuSeconds * 1e6) / requests : Number.NaN;
 }
 
-async function measureOnce(context: RunContext, target: Target, scriptFile: string, seconds: number, connections: number): Promise<Repetition> {
+/** One measured wrk run against `target`, with its process's CPU time, RSS and event-loop delay read around it. */
+export async function measureOnce(context: RunContext, target: Target, scriptFile: string, seconds: number, connections: number): Promise<Repetition> {
   const pid = target.process.pid;
   if (target.node) await readEventLoop(target.process); // starts the event-loop window
   const cpuBefore = readCpuSeconds(pid);
@@ -124,6 +129,34 @@ async function readHeapAfter(target: Target, runs: readonly number[], connection
   return { ...figures, requests, targets, everyTargetServed };
 }
 
+/**
+ * Warm-up before a target's first measured run: Node processes longer than nginx, and a Node
+ * process that has served nothing yet (`fresh`) three times as long.
+ */
+export function warmUpSeconds(plan: Plan, target: Target, fresh = target.fresh === true): number {
+  return (target.node ? plan.warmUpSeconds.node : plan.warmUpSeconds.native) * (target.node && fresh ? 3 : 1);
+}
+
+/** The scenario's wrk script, written once into the run's folder. */
+export function writeScript(context: RunContext, name: string, target: Target): string {
+  const scriptFile = join(context.dir, `${name}.lua`);
+  writeFileSync(scriptFile, wrkScript(target.load));
+  return scriptFile;
+}
+
+/** An unmeasured wrk run of `seconds` against `target`. */
+export function warmUp(context: RunContext, target: Target, scriptFile: string, seconds: number, connections: number): Promise<WrkResult> {
+  return runWrk({
+    wrkPath: context.tools.wrk,
+    tasksetPath: context.tools.taskset,
+    cpu: context.loadCpu,
+    url: target.url,
+    scriptFile,
+    connections,
+    seconds,
+  });
+}
+
 export async function measureScenario(context: RunContext, scenario: Scenario, plan: Plan, log: (line: string) => void): Promise<Outcome> {
   let started: Awaited<ReturnType<Scenario['start']>>;
   try {
@@ -134,19 +167,10 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
   if ('unavailable' in started) return { status: 'unavailable', reason: started.unavailable };
   const target = started;
   try {
-    const scriptFile = join(context.dir, `${scenario.name}.lua`);
-    writeFileSync(scriptFile, wrkScript(target.load));
-    const warmUp = (target.node ? plan.warmUpSeconds.node : plan.warmUpSeconds.native) * (target.node && target.fresh ? 3 : 1);
-    log(`  ${scenario.name}: warm-up ${warmUp} s`);
-    const warmUpResult = await runWrk({
-      wrkPath: context.tools.wrk,
-      tasksetPath: context.tools.taskset,
-      cpu: context.loadCpu,
-      url: target.url,
-      scriptFile,
-      connections: plan.connections,
-      seconds: warmUp,
-    });
+    const scriptFile = writeScript(context, scenario.name, target);
+    const seconds = warmUpSeconds(plan, target);
+    log(`  ${scenario.name}: warm-up ${seconds} s`);
+    const warmUpResult = await warmUp(context, target, scriptFile, seconds, plan.connections);
     const repetitions: Repetition[] = [];
     // A run in which not one request completed says nothing about the subject (on a shared machine
     // it has been seen when the whole machine stalled); it is counted, and run again once.

@@ -1,6 +1,8 @@
 // Turning outcomes into the stdout table and the JSON document of bench/results/latest.json.
 
 import type { Outcome, Repetition } from './measure.ts';
+import { pairedMedians } from './pairs.ts';
+import type { PairReport } from './pairs.ts';
 import type { ReloadReport } from './reload.ts';
 import { isHarnessBound } from './measure.ts';
 import { computeRatios, evaluateGoals, evaluateHeapGoals, summarize } from './stats.ts';
@@ -56,7 +58,10 @@ export interface ResultsDocument {
   variants: ScenarioReport[];
   /** The reload step (reload.ts); null when not run. */
   reload: ReloadReport | null;
+  /** Ratios of the scenarios' medians (measured one scenario after another). */
   ratios: Record<string, Ratio>;
+  /** The paired phase (pairs.ts), keyed like `ratios`; empty when not run. */
+  paired: Record<string, PairReport>;
   goals: GoalOutcome[];
 }
 
@@ -112,7 +117,8 @@ export function scenarioReport(name: string, description: string, outcome: Outco
   };
 }
 
-export function ratiosAndGoals(reports: readonly ScenarioReport[]): { ratios: Record<string, Ratio>; goals: GoalOutcome[] } {
+/** Sequential ratios, and the goals: a ratio goal on its paired measurement when `paired` has one. */
+export function ratiosAndGoals(reports: readonly ScenarioReport[], paired: Record<string, PairReport> = {}): { ratios: Record<string, Ratio>; goals: GoalOutcome[] } {
   const figures = new Map<string, RatioInput>();
   const heaps = new Map<string, HeapInput>();
   for (const report of reports) {
@@ -121,7 +127,7 @@ export function ratiosAndGoals(reports: readonly ScenarioReport[]): { ratios: Re
     heaps.set(report.name, { heapMb: report.heapMb, apis: report.apis, everyTargetServed: report.everyTargetServed });
   }
   const ratios = computeRatios(figures);
-  return { ratios, goals: [...evaluateGoals(ratios), ...evaluateHeapGoals(heaps)] };
+  return { ratios, goals: [...evaluateGoals(ratios, pairedMedians(paired)), ...evaluateHeapGoals(heaps)] };
 }
 
 // --- the table ---------------------------------------------------------------------------------
@@ -179,16 +185,20 @@ export function formatTable(reports: readonly ScenarioReport[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-export function formatRatios(ratios: Record<string, Ratio>, goals: readonly GoalOutcome[]): string {
+export function formatRatios(ratios: Record<string, Ratio>): string {
   const lines: string[] = [];
   for (const [key, ratio] of Object.entries(ratios)) {
     lines.push(`  ${key.padEnd(52)} req/s ${fixed(ratio.rps, 2)}×   CPU/req ${fixed(ratio.cpuUsPerReq, 2)}×   efficiency ${fixed(ratio.efficiency, 2)}×`);
   }
   if (lines.length === 0) lines.push('  (none: too few scenarios measured)');
-  lines.push('', 'Goals:');
-  for (const goal of goals) {
-    const verdict = goal.met === null ? 'not measured' : goal.met ? 'met' : 'NOT MET';
-    lines.push(`  ${goal.name.padEnd(52)} ${goal.target.padEnd(8)} ${fixed(goal.value, 2).padStart(6)}  ${verdict}`);
-  }
   return lines.join('\n');
+}
+
+/** One line per goal; a goal met on a paired ratio shows the sequential one beside it. */
+export function formatGoals(goals: readonly GoalOutcome[]): string {
+  return goals.map((goal) => {
+    const verdict = goal.met === null ? 'not measured' : goal.met ? 'met' : 'NOT MET';
+    const source = goal.source === 'paired' ? `  paired; sequential ${fixed(goal.sequentialValue, 2)}` : '';
+    return `  ${goal.name.padEnd(60)} ${goal.target.padEnd(8)} ${fixed(goal.value, 2).padStart(6)}  ${verdict.padEnd(12)}${source}`.trimEnd();
+  }).join('\n');
 }

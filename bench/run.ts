@@ -1,5 +1,5 @@
-// `npm run bench [-- --quick] [-- --only name,name]`: measures Atrium against nginx and a bare
-// Node proxy in one run. See bench/README.md for the method and how to read the figures.
+// `npm run bench [-- --quick] [-- --only name,name] [-- --no-pairs]`: measures Atrium against nginx
+// and a bare Node proxy in one run. See bench/README.md for the method and how to read the figures.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,12 +12,15 @@ import { backendConfig, startNginx } from './nginx.ts';
 import { fullPlan, measureScenario, quickPlan } from './measure.ts';
 import { preferredPort, stopAllChildren, waitForPort } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
-import { formatRatios, formatTable, ratiosAndGoals, scenarioReport } from './report.ts';
+import { formatPaired, measurePair, selectPairs } from './pairs.ts';
+import type { PairReport } from './pairs.ts';
+import { formatGoals, formatRatios, formatTable, ratiosAndGoals, scenarioReport } from './report.ts';
 import type { ResultsDocument, ScenarioReport } from './report.ts';
 import { formatReload, measureReload, reloadGoals } from './reload.ts';
 import type { ReloadReport } from './reload.ts';
 import { referenceScenarios, variantScenarios } from './scenarios.ts';
 import type { RunContext } from './scenarios.ts';
+import { pairedRatioPairs, ratioKey } from './stats.ts';
 import { checkTools } from './tools.ts';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +32,7 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
     atrium: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    'no-pairs': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -39,7 +43,9 @@ if (options.help) {
   --only   run only the named scenarios (comma-separated)
   --atrium the checkout whose gateway the Atrium scenarios run (default: this one)
   --fresh  seed every Atrium deployment through the management API, ignoring seeded stores kept
-           from earlier runs on the same code (bench/results/seed-cache/)`);
+           from earlier runs on the same code (bench/results/seed-cache/)
+  --no-pairs skip the paired phase (Atrium scenarios compared by a goal, measured again in
+           alternation after the others; see bench/README.md)`);
   process.exit(0);
 }
 
@@ -140,7 +146,7 @@ async function main(): Promise<number> {
   };
 
   log(`Atrium benchmark (${options.quick ? 'quick' : 'full'}): process under test on core ${gatewayCpu}, wrk and backend on core ${loadCpu}`);
-  log(`warm-up ${plan.warmUpSeconds.node} s (Node) / ${plan.warmUpSeconds.native} s (nginx), ${plan.repetitions} × ${plan.measureSeconds} s, ${plan.connections} connections`);
+  log(`warm-up ${plan.warmUpSeconds.node} s (Node) / ${plan.warmUpSeconds.native} s (nginx), ${plan.repetitions} × ${plan.measureSeconds} s, ${plan.connections} connections; pairs in ${plan.rounds} round${plan.rounds === 1 ? '' : 's'}`);
   const reports: ScenarioReport[] = [];
   const variants: ScenarioReport[] = [];
   for (const scenario of all) {
@@ -151,6 +157,20 @@ async function main(): Promise<number> {
     if (outcome.status !== 'measured') log(`  ${outcome.status === 'unavailable' ? 'not available yet' : 'FAILED'}: ${outcome.reason}`);
     (scenario.kind === 'variant' ? variants : reports).push(scenarioReport(scenario.name, scenario.description, outcome));
   }
+  // Scenarios compared by a goal, measured again side by side in alternation: the host's drift
+  // between two scenarios measured minutes apart cancels out of their ratio.
+  const paired: Record<string, PairReport> = {};
+  if (!options['no-pairs']) {
+    const byName = new Map(all.map((scenario) => [scenario.name, scenario]));
+    for (const [subject, reference] of selectPairs(pairedRatioPairs, (name) => byName.has(name) && (!only || only.has(name)))) {
+      if (interrupted) break;
+      const key = ratioKey(subject, reference);
+      log(`${key} — in alternation, ${plan.rounds} round${plan.rounds === 1 ? '' : 's'}`);
+      const report = await measurePair(context, atrium, { subject: byName.get(subject)!, reference: byName.get(reference)! }, plan, log);
+      if (report.status !== 'measured') log(`  ${report.status === 'unavailable' ? 'not available' : 'FAILED'}: ${report.reason}`);
+      paired[key] = report;
+    }
+  }
   let reload: ReloadReport | undefined;
   if (!interrupted && (!only || only.has(reloadName))) {
     log(`${reloadName} — one API change under paced load`);
@@ -158,7 +178,7 @@ async function main(): Promise<number> {
     if (reload.status !== 'measured') log(`  ${reload.status === 'unavailable' ? 'not available yet' : 'FAILED'}: ${reload.reason}`);
   }
 
-  const { ratios, goals: ratioGoals } = ratiosAndGoals([...reports, ...variants]);
+  const { ratios, goals: ratioGoals } = ratiosAndGoals([...reports, ...variants], paired);
   const goals = reload ? [...ratioGoals, ...reloadGoals(reload)] : ratioGoals;
   const cpu = cpus()[0];
   const document: ResultsDocument = {
@@ -177,6 +197,7 @@ async function main(): Promise<number> {
     variants,
     reload: reload ?? null,
     ratios,
+    paired,
     goals,
   };
 
@@ -187,7 +208,13 @@ async function main(): Promise<number> {
   }
   if (reload) console.log(`\n${formatReload(reload)}`);
   console.log('\nRatios (subject vs reference, same run):');
-  console.log(formatRatios(ratios, goals));
+  console.log(formatRatios(ratios));
+  if (Object.keys(paired).length > 0) {
+    console.log('\nPaired ratios (subject and reference measured in alternation):');
+    console.log(formatPaired(paired));
+  }
+  console.log('\nGoals:');
+  console.log(formatGoals(goals));
   if (options.quick) console.log('\nQuick run: one short repetition each — figures for a quick look, not for claims.');
 
   const resultsDir = join(benchDir, 'results');
@@ -195,7 +222,7 @@ async function main(): Promise<number> {
   const file = join(resultsDir, 'latest.json');
   writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
   console.log(`\nWritten: ${file} (run took ${Math.round((Date.now() - startedAt) / 1000)} s)`);
-  return [...reports, ...variants, ...(reload ? [reload] : [])].some((r) => r.status === 'failed') ? 1 : 0;
+  return [...reports, ...variants, ...Object.values(paired), ...(reload ? [reload] : [])].some((r) => r.status === 'failed') ? 1 : 0;
 }
 
 let exitCode = 1;

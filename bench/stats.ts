@@ -110,6 +110,13 @@ export interface GoalOutcome {
   target: string;
   value: number | null;
   met: boolean | null;
+  /**
+   * Ratio goals only: `paired` when `value` comes from the paired phase (subject and reference
+   * measured in alternation, pairs.ts), `sequential` when from the medians of the two scenarios.
+   */
+  source?: 'paired' | 'sequential';
+  /** Ratio goals only: the ratio of the sequential medians, reported beside a paired value. */
+  sequentialValue?: number | null;
 }
 
 export const goals: readonly Goal[] = [
@@ -122,15 +129,36 @@ export const goals: readonly Goal[] = [
   { name: 'ten-policy chain on an open API, CPU/request vs passthrough', ratio: 'atrium-ten-policies-open vs atrium-passthrough', field: 'cpuUsPerReq', atMost: 1.11 },
 ];
 
-export function evaluateGoals(ratios: Record<string, Ratio>, list: readonly Goal[] = goals): GoalOutcome[] {
+/**
+ * The ratios measured in the paired phase (pairs.ts), subject and reference in alternation on
+ * gateways running side by side, so that the host's drift over minutes weighs on both alike:
+ * every goal between two Atrium scenarios, and the 1,000-API chain beside them. Listed so that
+ * the deployment running at the end of the sequential scenarios (the last, `10k`) comes first,
+ * and the pairs of the `small` deployment, which the reload step uses next, last.
+ */
+export const pairedRatioPairs: ReadonlyArray<readonly [subject: string, reference: string]> = [
+  ['atrium-full-chain-10k', 'atrium-full-chain'],
+  ['atrium-full-chain-1k', 'atrium-full-chain'],
+  ['atrium-full-chain-redis', 'atrium-full-chain'],
+  ['atrium-ten-policies', 'atrium-key'],
+  ['atrium-ten-policies-open', 'atrium-passthrough'],
+];
+
+/**
+ * Each goal against its ratio: the paired one (`paired`, by ratio key) when that has the figure,
+ * else the sequential one, which is reported beside it either way.
+ */
+export function evaluateGoals(ratios: Record<string, Ratio>, paired: Record<string, Ratio> = {}, list: readonly Goal[] = goals): GoalOutcome[] {
   return list.map((goal) => {
-    const value = ratios[goal.ratio]?.[goal.field] ?? null;
+    const sequentialValue = ratios[goal.ratio]?.[goal.field] ?? null;
+    const pairedValue = paired[goal.ratio]?.[goal.field] ?? null;
+    const value = pairedValue ?? sequentialValue;
     const target = goal.atLeast !== undefined ? `≥ ${goal.atLeast}×` : `≤ ${goal.atMost}×`;
     let met: boolean | null = null;
     if (value !== null) {
       met = (goal.atLeast === undefined || value >= goal.atLeast) && (goal.atMost === undefined || value <= goal.atMost);
     }
-    return { name: goal.name, target, value, met };
+    return { name: goal.name, target, value, met, source: pairedValue !== null ? 'paired' : 'sequential', sequentialValue };
   });
 }
 

@@ -11,12 +11,14 @@ import { parseEventLoopLine, parseHeapLine } from '../bench/probe-lines.ts';
 import { cpuMicrosPerRequest, isHarnessBound } from '../bench/measure.ts';
 import type { Outcome } from '../bench/measure.ts';
 import { parseProcStat, parseVmRssKb } from '../bench/proc.ts';
-import { formatTable, ratiosAndGoals, scenarioReport } from '../bench/report.ts';
+import { formatPaired, pairNotMeasured, pairReport, pairRound, roundOrder, selectPairs } from '../bench/pairs.ts';
+import type { RoundFigures } from '../bench/pairs.ts';
+import { formatGoals, formatTable, ratiosAndGoals, scenarioReport } from '../bench/report.ts';
 import { formatReload, reloadGoals } from '../bench/reload.ts';
 import type { ReloadReport } from '../bench/reload.ts';
 import { referenceScenarios, variantScenarios } from '../bench/scenarios.ts';
 import { restoreSeeded, saveSeeded, seedCacheKey, sourceHash } from '../bench/seed-cache.ts';
-import { computeRatio, computeRatios, evaluateGoals, evaluateHeapGoals, heapPerThousandApis, summarize } from '../bench/stats.ts';
+import { computeRatio, computeRatios, evaluateGoals, evaluateHeapGoals, goals as ratioGoals, heapPerThousandApis, pairedRatioPairs, summarize } from '../bench/stats.ts';
 import { aptInstallLine, checkTools } from '../bench/tools.ts';
 import { parseWrkOutput, wrkScript } from '../bench/wrk.ts';
 
@@ -290,4 +292,92 @@ test('reload goals: live within 100 ms, event loop within 10 ms, no failed reque
   const unavailable: ReloadReport = { status: 'unavailable', reason: 'the gateway is not built', loadRate: 500, liveMs: null, errors: null, eventLoopMaxMs: null, repetitions: [] };
   assert.deepEqual(reloadGoals(unavailable).map((g) => g.met), [null, null, null]);
   assert.equal(formatReload(unavailable), 'reload  not available yet: the gateway is not built');
+});
+
+// --- the paired phase ---------------------------------------------------------------------------
+
+const side = (rps: number, cpuUsPerReq: number, busy = 1, errors = 0): RoundFigures => ({ rps, cpuUsPerReq, p99Ms: 2, errors, busy });
+
+test('paired rounds alternate which side goes first: reference, subject; subject, reference; …', () => {
+  const order = [0, 1, 2, 3].flatMap((round) => roundOrder(round));
+  assert.deepEqual(order, ['reference', 'subject', 'subject', 'reference', 'reference', 'subject', 'subject', 'reference']);
+});
+
+test('a pair: one ratio per round, then the median and min–max of the rounds\' ratios', () => {
+  const rounds = [
+    pairRound('reference', side(9000, 110), side(10000, 100)),
+    pairRound('subject', side(8000, 120), side(10000, 100)),
+    pairRound('reference', side(9500, 105), side(10000, 100)),
+  ];
+  assert.equal(rounds[0].rps, 0.9);
+  assert.ok(Math.abs(rounds[0].cpuUsPerReq! - 1.1) < 1e-12);
+  assert.ok(Math.abs(rounds[0].efficiency! - 100 / 110) < 1e-12);
+  const report = pairReport('atrium-ten-policies', 'atrium-key', rounds, 1);
+  assert.equal(report.status, 'measured');
+  assert.equal(report.rps, 0.9);
+  assert.deepEqual(report.range?.rps, [0.8, 0.95]);
+  assert.ok(Math.abs(report.cpuUsPerReq! - 1.1) < 1e-12);
+  assert.deepEqual(report.range?.cpuUsPerReq?.map((v) => v.toFixed(2)), ['1.05', '1.20']);
+  assert.ok(Math.abs(report.efficiency! - 100 / 110) < 1e-12);
+  assert.equal(report.rounds.length, 3);
+  assert.deepEqual(report.rounds.map((r) => r.first), ['reference', 'subject', 'reference']);
+  const line = formatPaired({ 'atrium-ten-policies vs atrium-key': report });
+  assert.match(line, /req\/s 0\.90× \(0\.80–0\.95\)\s+CPU\/req 1\.10× \(1\.05–1\.20\)\s+3 rounds, 1 stalled run repeated$/);
+});
+
+test('a goal with a paired measurement is evaluated on it, the sequential ratio reported beside it', () => {
+  const sequential = computeRatios(new Map([
+    ['atrium-key', { rps: 10000, cpuUsPerReq: 100 }],
+    ['atrium-ten-policies', { rps: 8000, cpuUsPerReq: 125 }],
+    ['atrium-passthrough', { rps: 11000, cpuUsPerReq: 90 }],
+    ['atrium-ten-policies-open', { rps: 9000, cpuUsPerReq: 108 }],
+  ]));
+  const paired = { 'atrium-ten-policies vs atrium-key': pairReport('atrium-ten-policies', 'atrium-key', [pairRound('reference', side(9400, 105), side(10000, 100))]) };
+  const outcomes = Object.fromEntries(evaluateGoals(sequential, paired).map((g) => [g.name, g]));
+  const ten = outcomes['ten-policy inbound chain CPU/request vs the key check alone'];
+  assert.equal(ten.source, 'paired');
+  assert.equal(ten.value, 1.05);
+  assert.equal(ten.met, true);
+  assert.equal(ten.sequentialValue, 1.25);
+  const open = outcomes['ten-policy chain on an open API, CPU/request vs passthrough'];
+  assert.equal(open.source, 'sequential');
+  assert.equal(open.value, 1.2);
+  assert.equal(open.met, false);
+  const noFigures = outcomes['Redis-backed counters throughput vs in-memory'];
+  assert.deepEqual([noFigures.value, noFigures.met, noFigures.sequentialValue], [null, null, null]);
+  assert.match(formatGoals([ten, open]), /1\.05  met\s+paired; sequential 1\.25\n.*1\.20  NOT MET$/);
+});
+
+test('ratiosAndGoals: a pair that failed or was not available leaves its goal on the sequential ratio', () => {
+  const outcome = (rps: number): Outcome => ({
+    status: 'measured', node: true, ownCore: true, stalledRuns: 0, apis: 15, heap: null,
+    repetitions: [{ rps, p50Ms: 1, p99Ms: 2, p999Ms: 3, cpuUsPerReq: 100, errors: 0, rssMb: 90, busy: 1, eventLoopMaxMs: 5, errorKinds: { connect: 0, read: 0, write: 0, status: 0, timeout: 0 }, bytesPerResponse: 240, requests: rps * 10 }],
+  });
+  const reports = [scenarioReport('atrium-full-chain', 'd', outcome(10000)), scenarioReport('atrium-full-chain-redis', 'd', outcome(7000))];
+  const key = 'atrium-full-chain-redis vs atrium-full-chain';
+  const goalOf = (paired: Parameters<typeof ratiosAndGoals>[1]) => ratiosAndGoals(reports, paired).goals.find((g) => g.name === 'Redis-backed counters throughput vs in-memory')!;
+  const failed = goalOf({ [key]: pairNotMeasured('atrium-full-chain-redis', 'atrium-full-chain', 'failed', 'atrium gateway exited during the pair') });
+  assert.deepEqual([failed.source, failed.value, failed.met], ['sequential', 0.7, false]);
+  const measured = goalOf({ [key]: pairReport('atrium-full-chain-redis', 'atrium-full-chain', [pairRound('subject', side(8500, 100), side(10000, 100))]) });
+  assert.deepEqual([measured.source, measured.value, measured.met, measured.sequentialValue], ['paired', 0.85, true, 0.7]);
+  const unavailable = pairNotMeasured('atrium-full-chain-redis', 'atrium-full-chain', 'unavailable', 'atrium-full-chain-redis: no Redis at redis://127.0.0.1:6379');
+  assert.match(formatPaired({ [key]: unavailable }), /atrium-full-chain-redis vs atrium-full-chain\s+not available: atrium-full-chain-redis: no Redis/);
+});
+
+test('pairs run only when both their scenarios are selected', () => {
+  const selected = new Set(['atrium-passthrough', 'atrium-ten-policies-open', 'atrium-full-chain', 'atrium-full-chain-redis', 'atrium-ten-policies']);
+  assert.deepEqual(selectPairs(pairedRatioPairs, (name) => selected.has(name)), [
+    ['atrium-full-chain-redis', 'atrium-full-chain'],
+    ['atrium-ten-policies-open', 'atrium-passthrough'],
+  ]);
+  assert.equal(selectPairs(pairedRatioPairs, () => true).length, pairedRatioPairs.length);
+});
+
+test('every goal between two Atrium scenarios is measured in pairs', () => {
+  const atriumNames = new Set(atriumScenarioSpecs.map((s) => s.name));
+  const paired = new Set(pairedRatioPairs.map(([subject, reference]) => `${subject} vs ${reference}`));
+  const betweenAtrium = ratioGoals.filter((g) => g.ratio.split(' vs ').every((name) => atriumNames.has(name))).map((g) => g.ratio);
+  assert.equal(betweenAtrium.length, 4);
+  assert.deepEqual(betweenAtrium.filter((ratio) => !paired.has(ratio)), []);
+  assert.ok(pairedRatioPairs.every((pair) => pair.every((name) => atriumNames.has(name))));
 });

@@ -1,0 +1,226 @@
+// The paired phase. The goals between two Atrium scenarios are ratios, and on a shared host the
+// CPU time per request drifts by 10–50% over minutes: two scenarios measured minutes apart differ
+// by the drift as much as by what they cost. Here subject and reference run side by side (two
+// gateways pinned on the gateway core, only one loaded at any moment) and are measured in
+// alternation, round after round in the order R S, S R, R S …, each round giving one ratio: a
+// drift slower than a round cancels out of it, and a steady one weighs on both sides alike over
+// the rounds. The pairs are listed in stats.ts (`pairedRatioPairs`), beside the goals.
+
+import type { AtriumRun } from './atrium.ts';
+import { isHarnessBound, measureOnce, warmUp, warmUpSeconds, writeScript } from './measure.ts';
+import type { Plan, Repetition } from './measure.ts';
+import type { RunContext, Scenario, Target } from './scenarios.ts';
+import { computeRatio, summarize } from './stats.ts';
+import type { Ratio } from './stats.ts';
+
+export type Side = 'subject' | 'reference';
+
+/** The sides in the order round `index` (from 0) measures them: the reference first in the first round, then alternating. */
+export function roundOrder(index: number): readonly [Side, Side] {
+  return index % 2 === 0 ? ['reference', 'subject'] : ['subject', 'reference'];
+}
+
+/** One side's run in a round. */
+export interface RoundFigures {
+  rps: number;
+  cpuUsPerReq: number;
+  p99Ms: number;
+  /** Non-2xx/3xx responses plus socket errors. */
+  errors: number;
+  /** Share of its core the gateway used during the run. */
+  busy: number;
+}
+
+export function roundFigures(repetition: Repetition): RoundFigures {
+  const { rps, cpuUsPerReq, p99Ms, errors, busy } = repetition;
+  return { rps, cpuUsPerReq, p99Ms, errors, busy };
+}
+
+/** One round: both sides' figures and the subject ÷ reference ratios between them (as in `Ratio`). */
+export interface PairRound {
+  /** The side measured first in this round. */
+  first: Side;
+  subject: RoundFigures;
+  reference: RoundFigures;
+  rps: number | null;
+  cpuUsPerReq: number | null;
+  efficiency: number | null;
+}
+
+export function pairRound(first: Side, subject: RoundFigures, reference: RoundFigures): PairRound {
+  const { rps, cpuUsPerReq, efficiency } = computeRatio('subject', subject, 'reference', reference);
+  return { first, subject, reference, rps, cpuUsPerReq, efficiency };
+}
+
+type RatioField = 'rps' | 'cpuUsPerReq' | 'efficiency';
+const ratioFields: readonly RatioField[] = ['rps', 'cpuUsPerReq', 'efficiency'];
+
+/**
+ * One pair in latest.json (`paired`, keyed like `ratios`): at the top level the median over the
+ * rounds of each per-round ratio, so that it reads as a `Ratio`; their min–max under `range`.
+ */
+export interface PairReport extends Ratio {
+  status: 'measured' | 'unavailable' | 'failed';
+  /** Why there are no figures (`unavailable` or `failed`). */
+  reason?: string;
+  range?: Partial<Record<RatioField, [number, number]>>;
+  rounds: PairRound[];
+  /** Runs in which no request completed, repeated once (as in measure.ts). */
+  stalledRuns?: number;
+}
+
+export function pairReport(subject: string, reference: string, rounds: readonly PairRound[], stalledRuns = 0): PairReport {
+  const report: PairReport = { subject, reference, status: 'measured', rps: null, cpuUsPerReq: null, efficiency: null, range: {}, rounds: [...rounds], stalledRuns };
+  for (const field of ratioFields) {
+    const values = rounds.map((round) => round[field]).filter((v): v is number => v !== null);
+    if (values.length === 0) continue;
+    const spread = summarize(values);
+    report[field] = spread.median;
+    report.range![field] = [spread.min, spread.max];
+  }
+  return report;
+}
+
+export function pairNotMeasured(subject: string, reference: string, status: 'unavailable' | 'failed', reason: string): PairReport {
+  return { subject, reference, status, reason, rps: null, cpuUsPerReq: null, efficiency: null, rounds: [] };
+}
+
+/** The pairs whose two scenarios are both selected for the run; the others are left out. */
+export function selectPairs<P extends readonly [string, string]>(pairs: readonly P[], selected: (name: string) => boolean): P[] {
+  return pairs.filter(([subject, reference]) => selected(subject) && selected(reference));
+}
+
+/** The medians of the measured pairs by ratio key: what the goals are evaluated on (`evaluateGoals`). */
+export function pairedMedians(reports: Record<string, PairReport>): Record<string, Ratio> {
+  const ratios: Record<string, Ratio> = {};
+  for (const [key, report] of Object.entries(reports)) {
+    if (report.status !== 'measured') continue;
+    const { subject, reference, rps, cpuUsPerReq, efficiency } = report;
+    ratios[key] = { subject, reference, rps, cpuUsPerReq, efficiency };
+  }
+  return ratios;
+}
+
+export interface PairScenarios {
+  subject: Scenario;
+  reference: Scenario;
+}
+
+function firstLine(error: unknown): string {
+  return (error as Error).message.split('\n')[0];
+}
+
+/**
+ * Starts both sides (the Atrium run keeps both deployments up meanwhile), warms each up as
+ * `measureScenario` does (a gateway that has served nothing yet three times as long), then
+ * measures `plan.rounds` rounds of one run per side, each right after a short lead-in of the
+ * same side's load (`plan.leadInSeconds`). Never throws: a side that cannot start, a
+ * process that exits, a second stalled run, all end in a report with a reason.
+ */
+export async function measurePair(context: RunContext, atrium: AtriumRun, pair: PairScenarios, plan: Plan, log: (line: string) => void): Promise<PairReport> {
+  const subject = pair.subject.name;
+  const reference = pair.reference.name;
+  atrium.runTogether([subject, reference]);
+  const started: Partial<Record<Side, Target>> = {};
+  try {
+    for (const side of ['reference', 'subject'] as const) {
+      let result: Awaited<ReturnType<Scenario['start']>>;
+      try {
+        result = await pair[side].start(context);
+      } catch (error) {
+        return pairNotMeasured(subject, reference, 'failed', `${pair[side].name} could not start: ${firstLine(error)}`);
+      }
+      if ('unavailable' in result) return pairNotMeasured(subject, reference, 'unavailable', `${pair[side].name}: ${result.unavailable}`);
+      started[side] = result;
+    }
+    const targets = started as Record<Side, Target>;
+    const checkRunning = () => {
+      for (const side of ['subject', 'reference'] as const) {
+        const process = targets[side].process;
+        if (process.exited()) throw new Error(`${process.name} of ${pair[side].name} exited during the pair`);
+      }
+    };
+    const scripts = { subject: writeScript(context, subject, targets.subject), reference: writeScript(context, reference, targets.reference) };
+
+    // Two scenarios of one deployment share a process: only the first warm-up finds it fresh.
+    const warmed = new Set<number>();
+    for (const side of ['subject', 'reference'] as const) {
+      const target = targets[side];
+      const seconds = warmUpSeconds(plan, target, target.fresh === true && !warmed.has(target.process.pid));
+      warmed.add(target.process.pid);
+      log(`  ${pair[side].name}: warm-up ${seconds} s`);
+      await warmUp(context, target, scripts[side], seconds, plan.connections);
+      checkRunning();
+    }
+
+    let stalledRuns = 0;
+    const measure = async (side: Side): Promise<Repetition> => {
+      for (;;) {
+        // A scenario's run follows load of its own (the warm-up, the run before); a run here
+        // mostly follows the other side's, after its process sat idle (or served the other
+        // route) for a while. Measured straight away, the side measured second read two to three
+        // times its CPU per request in quick runs, the first one as in its scenario. A lead-in of
+        // its own load puts it back in a scenario's state, and takes the other run's request-log
+        // records still being written (on the same core, or in the same process).
+        await warmUp(context, targets[side], scripts[side], plan.leadInSeconds, plan.connections);
+        checkRunning();
+        const repetition = await measureOnce(context, targets[side], scripts[side], plan.measureSeconds, plan.connections);
+        checkRunning();
+        if (repetition.rps > 0) return repetition;
+        if (++stalledRuns > 1) throw new Error(`no request completed in ${stalledRuns} runs of ${plan.measureSeconds} s`);
+        log(`  ${pair[side].name}: no request completed (stalled run), running it again`);
+      }
+    };
+    const rounds: PairRound[] = [];
+    while (rounds.length < plan.rounds) {
+      const order = roundOrder(rounds.length);
+      const figures: Partial<Record<Side, RoundFigures>> = {};
+      for (const side of order) {
+        log(`  round ${rounds.length + 1}/${plan.rounds}: ${pair[side].name} (${side}), lead-in ${plan.leadInSeconds} s, run ${plan.measureSeconds} s`);
+        figures[side] = roundFigures(await measure(side));
+      }
+      const round = pairRound(order[0], figures.subject!, figures.reference!);
+      log(`  round ${rounds.length + 1}/${plan.rounds}: req/s ${fixed(round.rps, 3)}×, CPU/req ${fixed(round.cpuUsPerReq, 3)}×`);
+      rounds.push(round);
+    }
+    return pairReport(subject, reference, rounds, stalledRuns);
+  } catch (error) {
+    return pairNotMeasured(subject, reference, 'failed', firstLine(error));
+  } finally {
+    for (const target of Object.values(started)) await target.stop();
+    atrium.runTogether([]);
+  }
+}
+
+// --- printing ------------------------------------------------------------------------------------
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+}
+
+function withRange(report: PairReport, field: RatioField): string {
+  const range = report.range?.[field];
+  return `${fixed(report[field], 2)}×${range ? ` (${range[0].toFixed(2)}–${range[1].toFixed(2)})` : ''}`;
+}
+
+/** One line per pair: the median ratios with their range over the rounds, and the rounds. */
+export function formatPaired(reports: Record<string, PairReport>): string {
+  const lines: string[] = [];
+  for (const [key, report] of Object.entries(reports)) {
+    if (report.status !== 'measured') {
+      const label = report.status === 'unavailable' ? 'not available' : 'FAILED';
+      lines.push(`  ${key.padEnd(52)} ${label}: ${report.reason ?? ''}`);
+      continue;
+    }
+    const sides = report.rounds.flatMap((round) => [round.subject, round.reference]);
+    const errors = sides.reduce((sum, figures) => sum + figures.errors, 0);
+    const notes: string[] = [];
+    if (sides.some((figures) => isHarnessBound(figures.busy))) notes.push('harness-bound');
+    if (report.stalledRuns) notes.push(`${report.stalledRuns} stalled run repeated`);
+    if (errors > 0) notes.push(`ERRORS ${errors}`);
+    const rounds = `${report.rounds.length} round${report.rounds.length === 1 ? '' : 's'}`;
+    lines.push(`  ${key.padEnd(52)} req/s ${withRange(report, 'rps').padEnd(20)} CPU/req ${withRange(report, 'cpuUsPerReq').padEnd(20)} ${rounds}${notes.length > 0 ? `, ${notes.join(', ')}` : ''}`);
+  }
+  if (lines.length === 0) lines.push('  (none: no pair had both of its scenarios selected)');
+  return lines.join('\n');
+}
