@@ -1,7 +1,7 @@
 // How the harness asks the probe preloaded into a Node process under test (event-loop-probe.ts):
 // a signal, answered by one stdout line.
 
-import { eventLoopSignal, heapSignal, parseEventLoopLine, parseHeapLine } from './probe-lines.ts';
+import { attributionSignal, eventLoopSignal, heapSignal, parseEventLoopLine, parseHeapLine } from './probe-lines.ts';
 import type { EventLoopFigures, HeapFigures } from './probe-lines.ts';
 import { signalForLine } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
@@ -21,4 +21,17 @@ export function readEventLoop(child: OwnedChild, timeoutMs = 3000): Promise<Even
  */
 export function readHeap(child: OwnedChild, timeoutMs = 15000): Promise<HeapFigures | undefined> {
   return signalForLine(child, heapSignal, parseHeapLine, timeoutMs);
+}
+
+/**
+ * Turns on, in `child`'s probe, the attribution of event-loop blocks to the process's own CPU
+ * time (`ownMaxMs` in the figures of every later window). False when the signal could not be sent.
+ */
+export function startAttribution(child: OwnedChild): boolean {
+  try {
+    process.kill(child.pid, attributionSignal);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -4,14 +4,23 @@
 // the gateway answers 200 on the new API, the failed steady requests, and the gateway's largest
 // event-loop delay around the change. The management plane runs beside the gateway on the load
 // core, on the same store, as an operator's would.
+//
+// The event-loop figure is the longest block in a window of about a second, and on a shared host
+// that is often the host's: an idle Node process on the same core sees blocks of several
+// milliseconds too. So the step reads two more figures in the same windows: the longest block the
+// gateway's own CPU time accounts for (the probe's attribution, probe-lines.ts `ownBlockMs`),
+// on which the goal is judged, and the longest block of an idle Node process pinned beside the
+// gateway (the floor: what the host alone does to a loop).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { AtriumRun } from './atrium.ts';
 import { startManagement } from './atrium.ts';
-import { readEventLoop } from './probes.ts';
+import { readEventLoop, startAttribution } from './probes.ts';
 import type { Plan } from './measure.ts';
 import { freePort } from './processes.ts';
+import type { OwnedChild } from './processes.ts';
+import { startNodeReference } from './scenarios.ts';
 import type { RunContext } from './scenarios.ts';
 import type { GoalOutcome } from './stats.ts';
 import { summarize } from './stats.ts';
@@ -22,7 +31,12 @@ export const reloadLoadRate = 500;
 export interface ReloadRepetition {
   liveMs: number | null;
   errors: number;
+  /** The gateway's longest event-loop block in the window, wall time. */
   eventLoopMaxMs: number | null;
+  /** The gateway's longest block counted in its own CPU time. */
+  eventLoopOwnMaxMs: number | null;
+  /** The longest block of an idle Node process on the gateway's core, same window. */
+  floorMaxMs: number | null;
 }
 
 export interface ReloadReport {
@@ -35,8 +49,12 @@ export interface ReloadReport {
   liveRange?: [number, number];
   /** Failed steady requests (status ≥ 400 or socket errors), all repetitions. */
   errors: number | null;
-  /** Largest event-loop delay of the gateway around a change, over all repetitions. */
+  /** Largest event-loop delay of the gateway around a change, over all repetitions (wall time). */
   eventLoopMaxMs: number | null;
+  /** Largest block the gateway's own CPU time accounts for, over all repetitions: the goal's figure. */
+  eventLoopOwnMaxMs: number | null;
+  /** Largest block of an idle Node process on the gateway's core in the same windows: the host's floor. */
+  floorEventLoopMaxMs: number | null;
   repetitions: ReloadRepetition[];
 }
 
@@ -102,7 +120,7 @@ async function timeUntilLive(url: string, since: number): Promise<number | null>
 }
 
 export async function measureReload(context: RunContext, atrium: AtriumRun, plan: Plan, log: (line: string) => void): Promise<ReloadReport> {
-  const empty = { loadRate: reloadLoadRate, liveMs: null, errors: null, eventLoopMaxMs: null, repetitions: [] };
+  const empty = { loadRate: reloadLoadRate, liveMs: null, errors: null, eventLoopMaxMs: null, eventLoopOwnMaxMs: null, floorEventLoopMaxMs: null, repetitions: [] };
   let running: Awaited<ReturnType<AtriumRun['acquire']>>;
   try {
     running = await atrium.acquire(context, 'small');
@@ -123,14 +141,23 @@ export async function measureReload(context: RunContext, atrium: AtriumRun, plan
   const steady = deployment.plan.targets.passthrough[0];
   let management: Awaited<ReturnType<typeof startManagement>> | undefined;
   let load: PacedLoad | undefined;
+  let floor: OwnedChild | undefined;
   try {
     management = await startManagement(context, env, context.loadCpu);
+    // The floor: an idle Node server with the probe, on the gateway's core, never sent a request.
+    floor = (await startNodeReference(context, 'node-hello', {})).process;
+    startAttribution(deployment.gateway);
+    startAttribution(floor);
+    const readWindows = async () => {
+      const [gateway, idle] = await Promise.all([readEventLoop(deployment.gateway), readEventLoop(floor!)]);
+      return { gateway, idle };
+    };
     load = startPacedLoad(gatewayUrl, `${steady.path}/hello`, reloadLoadRate);
     await sleep(plan.warmUpSeconds.native * 1000);
     const repetitions: ReloadRepetition[] = [];
     for (let i = 0; i < plan.repetitions; i++) {
       log(`  reload: change ${i + 1}/${plan.repetitions} under ${reloadLoadRate} req/s`);
-      await readEventLoop(deployment.gateway); // starts the event-loop window
+      await readWindows(); // starts the event-loop windows
       const before = load.counts();
       await sleep(500);
       const api = `reload-${Date.now().toString(36)}-${i + 1}`;
@@ -140,20 +167,31 @@ export async function measureReload(context: RunContext, atrium: AtriumRun, plan
       await put(management.url, adminKey, `${base}/operations/get-any`, { properties: { displayName: 'GET /*', method: 'GET', urlTemplate: '/*' } });
       const liveMs = await timeUntilLive(`${gatewayUrl}/${api}/hello`, performance.now());
       await sleep(500);
-      const eventLoop = await readEventLoop(deployment.gateway);
+      const windows = await readWindows();
       const after = load.counts();
-      repetitions.push({ liveMs, errors: after.failed - before.failed, eventLoopMaxMs: eventLoop?.maxMs ?? null });
+      repetitions.push({
+        liveMs,
+        errors: after.failed - before.failed,
+        eventLoopMaxMs: windows.gateway?.maxMs ?? null,
+        eventLoopOwnMaxMs: windows.gateway?.ownMaxMs ?? null,
+        floorMaxMs: windows.idle?.maxMs ?? null,
+      });
     }
     const live = repetitions.map((r) => r.liveMs).filter((v): v is number => v !== null);
     const spread = live.length > 0 ? summarize(live) : undefined;
-    const loops = repetitions.map((r) => r.eventLoopMaxMs).filter((v): v is number => v !== null);
+    const largest = (figure: 'eventLoopMaxMs' | 'eventLoopOwnMaxMs' | 'floorMaxMs'): number | null => {
+      const values = repetitions.map((r) => r[figure]).filter((v): v is number => v !== null);
+      return values.length === repetitions.length && values.length > 0 ? Math.max(...values) : null;
+    };
     return {
       status: 'measured',
       loadRate: reloadLoadRate,
       liveMs: live.length === repetitions.length && spread ? spread.median : null,
       liveRange: spread ? [spread.min, spread.max] : undefined,
       errors: repetitions.reduce((sum, r) => sum + r.errors, 0),
-      eventLoopMaxMs: loops.length > 0 ? Math.max(...loops) : null,
+      eventLoopMaxMs: largest('eventLoopMaxMs'),
+      eventLoopOwnMaxMs: largest('eventLoopOwnMaxMs'),
+      floorEventLoopMaxMs: largest('floorMaxMs'),
       repetitions,
       ...(live.length < repetitions.length ? { reason: `${repetitions.length - live.length} change(s) not live within 10 s` } : {}),
     };
@@ -161,11 +199,15 @@ export async function measureReload(context: RunContext, atrium: AtriumRun, plan
     return { ...empty, status: 'failed', reason: (error as Error).message };
   } finally {
     await load?.stop();
+    await floor?.stop();
     await management?.management.stop();
   }
 }
 
-/** The reload goals: live within 100 ms, no event-loop block over 10 ms, no failed request. */
+/**
+ * The reload goals: live within 100 ms, no event-loop block over 10 ms of the gateway's own work
+ * (the wall-time figure, which carries the host's blocks, is printed beside it), no failed request.
+ */
 export function reloadGoals(report: ReloadReport): GoalOutcome[] {
   const measured = report.status === 'measured';
   /** `whenMissing`: the verdict when the run measured but has no value (a change never went live). */
@@ -177,7 +219,7 @@ export function reloadGoals(report: ReloadReport): GoalOutcome[] {
   });
   return [
     goal('reload: one API change live (ms)', '≤ 100', report.liveMs, (v) => v <= 100, false),
-    goal('reload: max event-loop block (ms)', '≤ 10', report.eventLoopMaxMs, (v) => v <= 10, null),
+    goal('reload: max event-loop block, own work (ms)', '≤ 10', report.eventLoopOwnMaxMs, (v) => v <= 10, null),
     goal('reload: failed requests during the change', '= 0', report.errors, (v) => v === 0, null),
   ];
 }
@@ -190,6 +232,7 @@ export function formatReload(report: ReloadReport): string {
   const fixed = (v: number | null, digits: number) => (v === null ? '–' : v.toFixed(digits));
   const range = report.liveRange && report.repetitions.length > 1 ? ` (${report.liveRange[0].toFixed(1)}–${report.liveRange[1].toFixed(1)})` : '';
   return `reload  one API added under ${report.loadRate} req/s: live in ${fixed(report.liveMs, 1)} ms${range}, ` +
-    `${report.errors} failed requests, gateway event-loop max ${fixed(report.eventLoopMaxMs, 1)} ms` +
+    `${report.errors} failed requests, gateway event-loop max ${fixed(report.eventLoopMaxMs, 1)} ms ` +
+    `(its own work ${fixed(report.eventLoopOwnMaxMs, 1)} ms; an idle Node process on its core ${fixed(report.floorEventLoopMaxMs, 1)} ms)` +
     (report.reason ? ` — ${report.reason}` : '');
 }

@@ -113,7 +113,7 @@ function nginxProxy(shape: Shape): Scenario {
 }
 
 /** Starts a Node script of bench/references/ on the gateway core, with the event-loop probe. */
-async function startNodeReference(context: RunContext, script: string, env: Record<string, string>) {
+export async function startNodeReference(context: RunContext, script: string, env: Record<string, string>) {
   const port = await freePort();
   const process = startChild({
     name: script,
