@@ -130,16 +130,18 @@ export const goals: readonly Goal[] = [
 ];
 
 /**
- * The ratios measured in the paired phase (pairs.ts), subject and reference in alternation on
- * gateways running side by side, so that the host's drift over minutes weighs on both alike:
- * every goal between two Atrium scenarios, and the 1,000-API chain beside them. Listed so that
- * the deployment running at the end of the sequential scenarios (the last, `10k`) comes first,
- * and the pairs of the `small` deployment, which the reload step uses next, last.
+ * The ratios measured in the paired phase (pairs.ts), subject and reference in alternation, so
+ * that the host's drift over minutes weighs on both alike: the goals between two scenarios of
+ * one deployment, served by one gateway process.
+ *
+ * The goals across deployments (10,000 APIs and Redis against the small deployment's chain) are
+ * not paired: in the first full run that paired them, with both gateways pinned on the gateway
+ * core and only one loaded at a time, the loaded gateway's CPU per request read 1.2–3× its own
+ * sequential figure, its core under 95% busy, and the ratios moved from 0.33× to 1.60× between
+ * rounds; what the second gateway does to the first has not been found. Until it is, those goals
+ * are held to their sequential ratios. `measurePair` still runs any pair listed here.
  */
 export const pairedRatioPairs: ReadonlyArray<readonly [subject: string, reference: string]> = [
-  ['atrium-full-chain-10k', 'atrium-full-chain'],
-  ['atrium-full-chain-1k', 'atrium-full-chain'],
-  ['atrium-full-chain-redis', 'atrium-full-chain'],
   ['atrium-ten-policies', 'atrium-key'],
   ['atrium-ten-policies-open', 'atrium-passthrough'],
 ];
