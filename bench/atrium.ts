@@ -1,8 +1,7 @@
 // The Atrium scenarios: what each one needs (as data), how that is seeded through the management
 // REST API, and how the gateway under test is started. A deployment (a store seeded with APIs,
 // keys and policies) is shared by the scenarios that name it; the harness runs them one after
-// another on one gateway process and seeds the next deployment only when the name changes. The
-// paired phase (pairs.ts) keeps the two deployments of a pair running at once.
+// another on one gateway process and seeds the next deployment only when the name changes.
 //
 // Sequence for a deployment: `atrium start` (management plane, both cores) on a fresh data dir →
 // seed over REST with the admin key → stop it → `atrium gateway --gateway managed` alone on the
@@ -429,36 +428,24 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
 }
 
 /**
- * The Atrium scenarios for one run, and `close()` to stop every deployment left running at the end.
- * Each scenario's `start` reuses the running deployment when it is the one it needs. One
- * deployment runs at a time (memory, and no idle gateway beside the measured one), except while
- * `runTogether` names more: the paired phase keeps both sides of a pair up at once.
+ * The Atrium scenarios for one run, and `close()` to stop the deployment left running at the end.
+ * Each scenario's `start` reuses the running deployment when it is the one it needs.
  */
 export interface AtriumRun {
   scenarios: Scenario[];
   /** The running deployment of that name, started (or restarted) when needed; for the reload step. */
   acquire(context: RunContext, name: keyof typeof deployments): Promise<RunningDeployment | { unavailable: string }>;
-  /**
-   * The deployments of these scenarios stay running beside the one `acquire` starts, each gateway
-   * on the gateway core (only one is loaded at any moment); none (`[]`): one deployment at a time.
-   * Deployments not named are stopped by the next `acquire`.
-   */
-  runTogether(scenarios: readonly string[]): void;
   close(): Promise<void>;
 }
 
 export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
-  const running = new Map<string, RunningDeployment>();
-  let together: ReadonlySet<string> = new Set();
+  let running: RunningDeployment | undefined;
   let redisChecked: boolean | undefined;
   const failed = new Map<string, Error>();
   let missing: string | undefined | null = null;
-  const stopAllBut = async (keep: ReadonlySet<string>) => {
-    for (const [name, current] of running) {
-      if (keep.has(name)) continue;
-      running.delete(name);
-      await current.gateway.stop();
-    }
+  const stopRunning = async () => {
+    if (running) await running.gateway.stop();
+    running = undefined;
   };
   const acquire = async (context: RunContext, name: keyof typeof deployments): Promise<RunningDeployment | { unavailable: string }> => {
     if (missing === null) missing = gatewayMissing(context.atriumRoot);
@@ -470,21 +457,16 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
     }
     const failure = failed.get(deployment.name);
     if (failure) throw failure;
-    await stopAllBut(new Set([deployment.name, ...together]));
-    let current = running.get(deployment.name);
-    if (!current) {
+    if (running?.deployment !== deployment) {
+      await stopRunning();
       try {
-        current = await startDeployment(context, deployment, log);
+        running = await startDeployment(context, deployment, log);
       } catch (error) {
         failed.set(deployment.name, error as Error);
         throw error;
       }
-      running.set(deployment.name, current);
     }
-    return current;
-  };
-  const runTogether = (names: readonly string[]) => {
-    together = new Set(atriumScenarioSpecs.filter((spec) => names.includes(spec.name)).map((spec) => spec.deployment));
+    return running;
   };
   const scenarios = atriumScenarioSpecs.map((spec): Scenario => ({
     name: spec.name,
@@ -508,5 +490,5 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
       };
     },
   }));
-  return { scenarios, acquire, runTogether, close: () => stopAllBut(new Set()) };
+  return { scenarios, acquire, close: stopRunning };
 }

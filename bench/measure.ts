@@ -80,15 +80,7 @@ export async function measureOnce(context: RunContext, target: Target, scriptFil
   const pid = target.process.pid;
   if (target.node) await readEventLoop(target.process); // starts the event-loop window
   const cpuBefore = readCpuSeconds(pid);
-  const result = await runWrk({
-    wrkPath: context.tools.wrk,
-    tasksetPath: context.tools.taskset,
-    cpu: context.loadCpu,
-    url: target.url,
-    scriptFile,
-    connections,
-    seconds,
-  });
+  const result = await runLoad(context, target, scriptFile, seconds, connections);
   const cpuSeconds = readCpuSeconds(pid) - cpuBefore;
   const rssMb = readRssMb(pid) ?? null;
   const eventLoop = target.node ? await readEventLoop(target.process) : undefined;
@@ -144,8 +136,8 @@ export function writeScript(context: RunContext, name: string, target: Target): 
   return scriptFile;
 }
 
-/** An unmeasured wrk run of `seconds` against `target`. */
-export function warmUp(context: RunContext, target: Target, scriptFile: string, seconds: number, connections: number): Promise<WrkResult> {
+/** A wrk run of `seconds` against `target` (a warm-up or lead-in as is; `measureOnce` reads the process around it). */
+export function runLoad(context: RunContext, target: Target, scriptFile: string, seconds: number, connections: number): Promise<WrkResult> {
   return runWrk({
     wrkPath: context.tools.wrk,
     tasksetPath: context.tools.taskset,
@@ -170,7 +162,7 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
     const scriptFile = writeScript(context, scenario.name, target);
     const seconds = warmUpSeconds(plan, target);
     log(`  ${scenario.name}: warm-up ${seconds} s`);
-    const warmUpResult = await warmUp(context, target, scriptFile, seconds, plan.connections);
+    const warmUpResult = await runLoad(context, target, scriptFile, seconds, plan.connections);
     const repetitions: Repetition[] = [];
     // A run in which not one request completed says nothing about the subject (on a shared machine
     // it has been seen when the whole machine stalled); it is counted, and run again once.

@@ -6,8 +6,7 @@
 // drift slower than a round cancels out of it, and a steady one weighs on both sides alike over
 // the rounds. The pairs are listed in stats.ts (`pairedRatioPairs`), beside the goals.
 
-import type { AtriumRun } from './atrium.ts';
-import { isHarnessBound, measureOnce, warmUp, warmUpSeconds, writeScript } from './measure.ts';
+import { isHarnessBound, measureOnce, runLoad, warmUpSeconds, writeScript } from './measure.ts';
 import type { Plan, Repetition } from './measure.ts';
 import type { RunContext, Scenario, Target } from './scenarios.ts';
 import { computeRatio, summarize } from './stats.ts';
@@ -111,16 +110,16 @@ function firstLine(error: unknown): string {
 }
 
 /**
- * Starts both sides (the Atrium run keeps both deployments up meanwhile), warms each up as
+ * Starts both sides, which must be served by one gateway process (two scenarios of one
+ * deployment: see `pairedRatioPairs`), warms each up as
  * `measureScenario` does (a gateway that has served nothing yet three times as long), then
  * measures `plan.rounds` rounds of one run per side, each right after a short lead-in of the
  * same side's load (`plan.leadInSeconds`). Never throws: a side that cannot start, a
  * process that exits, a second stalled run, all end in a report with a reason.
  */
-export async function measurePair(context: RunContext, atrium: AtriumRun, pair: PairScenarios, plan: Plan, log: (line: string) => void): Promise<PairReport> {
+export async function measurePair(context: RunContext, pair: PairScenarios, plan: Plan, log: (line: string) => void): Promise<PairReport> {
   const subject = pair.subject.name;
   const reference = pair.reference.name;
-  atrium.runTogether([subject, reference]);
   const started: Partial<Record<Side, Target>> = {};
   try {
     for (const side of ['reference', 'subject'] as const) {
@@ -134,6 +133,9 @@ export async function measurePair(context: RunContext, atrium: AtriumRun, pair: 
       started[side] = result;
     }
     const targets = started as Record<Side, Target>;
+    if (targets.subject.process !== targets.reference.process) {
+      return pairNotMeasured(subject, reference, 'failed', 'the two sides are served by different gateway processes; pairs across deployments are not measured (bench/README.md)');
+    }
     const checkRunning = () => {
       for (const side of ['subject', 'reference'] as const) {
         const process = targets[side].process;
@@ -149,7 +151,7 @@ export async function measurePair(context: RunContext, atrium: AtriumRun, pair: 
       const seconds = warmUpSeconds(plan, target, target.fresh === true && !warmed.has(target.process.pid));
       warmed.add(target.process.pid);
       log(`  ${pair[side].name}: warm-up ${seconds} s`);
-      await warmUp(context, target, scripts[side], seconds, plan.connections);
+      await runLoad(context, target, scripts[side], seconds, plan.connections);
       checkRunning();
     }
 
@@ -162,7 +164,7 @@ export async function measurePair(context: RunContext, atrium: AtriumRun, pair: 
         // times its CPU per request in quick runs, the first one as in its scenario. A lead-in of
         // its own load puts it back in a scenario's state, and takes the other run's request-log
         // records still being written (on the same core, or in the same process).
-        await warmUp(context, targets[side], scripts[side], plan.leadInSeconds, plan.connections);
+        await runLoad(context, targets[side], scripts[side], plan.leadInSeconds, plan.connections);
         checkRunning();
         const repetition = await measureOnce(context, targets[side], scripts[side], plan.measureSeconds, plan.connections);
         checkRunning();
@@ -188,7 +190,6 @@ export async function measurePair(context: RunContext, atrium: AtriumRun, pair: 
     return pairNotMeasured(subject, reference, 'failed', firstLine(error));
   } finally {
     for (const target of Object.values(started)) await target.stop();
-    atrium.runTogether([]);
   }
 }
 

@@ -166,7 +166,7 @@ async function main(): Promise<number> {
       if (interrupted) break;
       const key = ratioKey(subject, reference);
       log(`${key} — in alternation, ${plan.rounds} round${plan.rounds === 1 ? '' : 's'}`);
-      const report = await measurePair(context, atrium, { subject: byName.get(subject)!, reference: byName.get(reference)! }, plan, log);
+      const report = await measurePair(context, { subject: byName.get(subject)!, reference: byName.get(reference)! }, plan, log);
       if (report.status !== 'measured') log(`  ${report.status === 'unavailable' ? 'not available' : 'FAILED'}: ${report.reason}`);
       paired[key] = report;
     }
