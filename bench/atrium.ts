@@ -370,6 +370,14 @@ async function seedDeployment(context: RunContext, deployment: Deployment, plan:
   }
 }
 
+/**
+ * Extra Node options for the measured gateway only (`BENCH_GATEWAY_NODE_ARGS`, split on spaces),
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under the scenarios' load.
+ */
+export function gatewayNodeArgs(value = process.env.BENCH_GATEWAY_NODE_ARGS): string[] {
+  return (value ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 async function startDeployment(context: RunContext, deployment: Deployment, log: (line: string) => void): Promise<RunningDeployment> {
   const dataDir = join(context.dir, `atrium-${deployment.name}`);
   mkdirSync(dataDir, { recursive: true });
@@ -405,7 +413,7 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
     tasksetPath: context.tools.taskset,
     cpu: context.gatewayCpu,
     command: process.execPath,
-    args: ['--import', context.probeImport, join(context.atriumRoot, 'src', 'cli', 'main.ts'), 'gateway', '--gateway', 'managed'],
+    args: [...gatewayNodeArgs(), '--import', context.probeImport, join(context.atriumRoot, 'src', 'cli', 'main.ts'), 'gateway', '--gateway', 'managed'],
     env,
     cwd: context.atriumRoot,
   });

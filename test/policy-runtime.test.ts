@@ -716,6 +716,28 @@ describe('limits', () => {
     assert.equal((memory.apply([{ key: 'quota-by-key:60:q:calls', amount: 0, limit: Infinity, window: { periodMs: 60_000, alignMs: 0 } }]) as CounterResult[])[0].count, 2);
   });
 
+  test('in one counter call, a later limit that refuses answers for itself and the earlier one has counted', async () => {
+    const memory = createMemoryCounters();
+    const xml = policies({ inbound: '<rate-limit-by-key calls="10" renewal-period="60" counter-key="later-r" /><quota-by-key calls="1" renewal-period="60" counter-key="later-q" />' });
+    const pipeline = compileDocuments([xml], testServices({ counters: memory }));
+    assert.equal((await run(pipeline, gatewayContext(backend.url))).status, 200);
+    const refused = await run(pipeline, gatewayContext(backend.url));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.ctx.lastError?.source, 'quota-by-key');
+    assert.equal((await memory.increment('rate-limit-by-key:60:later-r', 0, Infinity, { periodMs: 60_000 })).count, 2, 'the rate limit counted both calls');
+  });
+
+  test('two pipelines with the same keyed limit count one counter, and a per-call amount is counted as given', async () => {
+    const memory = createMemoryCounters();
+    const services = testServices({ counters: memory });
+    const xml = policies({ inbound: '<rate-limit-by-key calls="100" renewal-period="60" counter-key="shared" increment-count="@(3)" /><quota-by-key calls="100" renewal-period="60" counter-key="shared" />' });
+    for (const pipeline of [compileDocuments([xml], services), compileDocuments([xml], services)]) {
+      assert.equal((await run(pipeline, gatewayContext(backend.url))).status, 200);
+    }
+    assert.equal((await memory.increment('rate-limit-by-key:60:shared', 0, Infinity, { periodMs: 60_000 })).count, 6);
+    assert.equal((memory.apply([{ key: 'quota-by-key:60:shared:calls', amount: 0, limit: Infinity, window: { periodMs: 60_000, alignMs: 0 } }]) as CounterResult[])[0].count, 2);
+  });
+
   test('a limit that sets a variable is counted before a later limit whose expressions may read it', async () => {
     const memory = createMemoryCounters();
     const calls: number[] = [];

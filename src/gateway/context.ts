@@ -56,6 +56,7 @@ export interface GatewayError {
 }
 
 export interface GatewayContext {
+  /** A canonical lower-case UUID (`crypto.randomUUID`): expressions take it as a Guid without parsing. */
   readonly requestId: string;
   readonly gatewayId: string;
   readonly snapshot: Snapshot;

@@ -1,7 +1,7 @@
 import { toPolicyBoolean } from '../../policy/expressions/index.ts';
 import { limitStep } from '../../policy/runtime/limits.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { quotaPlan, quotaWindow, type Quota } from '../quota/meter.ts';
+import { keptQuotaPlan, quotaByKey, quotaWindow } from '../quota/meter.ts';
 
 /**
  * Calls and/or kilobytes per `counter-key` per renewal period. With `increment-condition`, the
@@ -17,26 +17,26 @@ export const runtime: PolicyFactory = function compileQuotaByKey(input) {
   const incrementCount = input.value('increment-count');
   const callLimit = calls === undefined ? undefined : Number(calls);
   const kilobytes = bandwidth === undefined ? undefined : Number(bandwidth);
-  const prefix = `quota-by-key:${period}:`;
+  const quotaOf = quotaByKey(`quota-by-key:${period}:`, callLimit, kilobytes, window);
   return limitStep({
     source: 'quota-by-key',
     readsContext: true,
     setsVariables: false,
     plan(pc) {
-      const key = prefix + counterKey(pc);
+      const kept = quotaOf(counterKey(pc));
+      const quota = kept.quota;
       const amount = incrementCount ? Number(incrementCount(pc)) : 1;
-      const quota: Quota = { key, calls: callLimit, kilobytes, window };
-      if (condition === undefined) return quotaPlan(pc, [quota], amount, true);
-      const plan = quotaPlan(pc, [quota], amount, false);
+      if (condition === undefined) return keptQuotaPlan(pc, kept, amount, true);
+      const plan = keptQuotaPlan(pc, kept, amount, false);
       if (quota.calls === undefined) return plan;
       // Checked now, counted once the response is known and the condition holds.
       return {
         ops: plan.ops,
-        settle(results) {
-          const outcome = plan.settle(results);
+        settle(results, from) {
+          const outcome = plan.settle(results, from);
           if (outcome === undefined) {
             pc.onFinish(async () => {
-              if (toPolicyBoolean(condition(pc))) await pc.services.counters.increment(`${key}:calls`, amount, Infinity, window);
+              if (toPolicyBoolean(condition(pc))) await pc.services.counters.increment(quota.callsKey, amount, Infinity, window);
             });
           }
           return outcome;

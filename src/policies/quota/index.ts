@@ -1,6 +1,6 @@
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
 import { limitStep } from '../../policy/runtime/limits.ts';
-import { quotaPlan, quotaWindow, type Quota } from './meter.ts';
+import { quota, quotaPlan, quotaWindow, type Quota } from './meter.ts';
 
 /**
  * Calls and/or kilobytes per subscription per renewal period, counted where the policy is
@@ -34,15 +34,15 @@ export const runtime: PolicyFactory = function compileQuota(input) {
     plan(pc) {
       const subscription = pc.gateway.subscription;
       if (subscription === undefined) return undefined;
-      const quotas: Quota[] = [{ key: `${prefix}:${subscription.key}`, ...own }];
+      const quotas: Quota[] = [quota(`${prefix}:${subscription.key}`, own.calls, own.kilobytes, own.window)];
       if (apis.length > 0) {
         const api = pc.gateway.api.name.toLowerCase();
         const operation = pc.gateway.operation.name.toLowerCase();
         for (const a of apis) {
           if (!a.names.includes(api)) continue;
-          quotas.push({ key: `${prefix}:${subscription.key}:api:${api}`, calls: a.calls, kilobytes: a.kilobytes, window: a.window });
+          quotas.push(quota(`${prefix}:${subscription.key}:api:${api}`, a.calls, a.kilobytes, a.window));
           for (const o of a.operations) {
-            if (o.names.includes(operation)) quotas.push({ key: `${prefix}:${subscription.key}:api:${api}:operation:${operation}`, calls: o.calls, kilobytes: o.kilobytes, window: o.window });
+            if (o.names.includes(operation)) quotas.push(quota(`${prefix}:${subscription.key}:api:${api}:operation:${operation}`, o.calls, o.kilobytes, o.window));
           }
         }
       }

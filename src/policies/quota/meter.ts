@@ -3,15 +3,44 @@ import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { getHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
 import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
-import { reachedCheck, type LimitPlan } from '../../policy/runtime/limits.ts';
+import { keptPerValue, reachedCheck, type LimitPlan } from '../../policy/runtime/limits.ts';
 
 export interface Quota {
-  readonly key: string;
+  /** The counter keys of its calls and of its bytes ('' when that is not limited). */
+  readonly callsKey: string;
+  readonly bytesKey: string;
   /** Calls per period; undefined when only bandwidth is limited. */
   readonly calls?: number;
   /** Kilobytes per period. */
   readonly kilobytes?: number;
   readonly window: CounterWindow;
+}
+
+/** A quota counted under `key` (`key:calls`, `key:bytes`). */
+export function quota(key: string, calls: number | undefined, kilobytes: number | undefined, window: CounterWindow): Quota {
+  return { callsKey: calls === undefined ? '' : `${key}:calls`, bytesKey: kilobytes === undefined ? '' : `${key}:bytes`, calls, kilobytes, window };
+}
+
+/** One quota with its operations for one call, made once per counter-key value (see `keptPerValue`). */
+export interface KeptQuota {
+  readonly quota: Quota;
+  readonly quotas: readonly Quota[];
+  readonly oneCall: QuotaOps;
+}
+
+/** The quota of each counter-key value, counted under `prefix + value`, kept per value. */
+export function quotaByKey(prefix: string, calls: number | undefined, kilobytes: number | undefined, window: CounterWindow): (value: string) => KeptQuota {
+  const id = `quota-by-key\u0000${prefix}\u0000${calls}\u0000${kilobytes}\u0000${window.periodMs}\u0000${window.alignMs}`;
+  return keptPerValue(id, (value) => {
+    const made = quota(prefix + value, calls, kilobytes, window);
+    return { quota: made, quotas: [made], oneCall: quotaOps([made], 1, true) };
+  });
+}
+
+/** The plan of a kept quota: its operations are made per request only when they differ from one counted call. */
+export function keptQuotaPlan(pc: PolicyContext, kept: KeptQuota, amount: number, countCalls: boolean): LimitPlan {
+  const ops = amount === 1 && countCalls ? kept.oneCall : quotaOps(kept.quotas, amount, countCalls);
+  return new QuotaPlan(pc, kept.quotas, ops);
 }
 
 /** A quota whose renewal period is 0 never renews: a window of a hundred years. */
@@ -31,45 +60,56 @@ export function quotaWindow(periodSeconds: number, firstPeriodStart: string | un
  * bandwidth of the exchange is counted once the response is final.
  */
 export function quotaPlan(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean): LimitPlan {
-  return new QuotaPlan(pc, quotas, amount, countCalls);
+  return new QuotaPlan(pc, quotas, quotaOps(quotas, amount, countCalls));
+}
+
+/** The counter operations of quotas, and what each meters (for the message of the one refused). */
+interface QuotaOps {
+  readonly ops: readonly CounterOp[];
+  readonly kinds: readonly ('call volume' | 'bandwidth')[];
+}
+
+function quotaOps(quotas: readonly Quota[], amount: number, countCalls: boolean): QuotaOps {
+  let count = 0;
+  for (const quota of quotas) count += (quota.calls !== undefined ? 1 : 0) + (quota.kilobytes !== undefined ? 1 : 0);
+  const ops: CounterOp[] = new Array(count);
+  const kinds: ('call volume' | 'bandwidth')[] = new Array(count);
+  let at = 0;
+  for (const quota of quotas) {
+    if (quota.calls !== undefined) {
+      ops[at] = countCalls ? { key: quota.callsKey, amount, limit: quota.calls, window: quota.window } : reachedCheck(quota.callsKey, quota.calls, quota.window);
+      kinds[at++] = 'call volume';
+    }
+    if (quota.kilobytes !== undefined) {
+      ops[at] = reachedCheck(quota.bytesKey, quota.kilobytes * 1024, quota.window);
+      kinds[at++] = 'bandwidth';
+    }
+  }
+  return { ops, kinds };
 }
 
 /** A class rather than a literal with a closure: one object per request and quota policy. */
 class QuotaPlan implements LimitPlan {
-  readonly ops: CounterOp[];
+  readonly ops: readonly CounterOp[];
   /** What each operation meters, for the message of the one refused. */
-  readonly #kinds: ('call volume' | 'bandwidth')[];
+  readonly #kinds: readonly ('call volume' | 'bandwidth')[];
   readonly #pc: PolicyContext;
   readonly #quotas: readonly Quota[];
-  constructor(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean) {
-    let count = 0;
-    for (const quota of quotas) count += (quota.calls !== undefined ? 1 : 0) + (quota.kilobytes !== undefined ? 1 : 0);
-    const ops: CounterOp[] = new Array(count);
-    const kinds: ('call volume' | 'bandwidth')[] = new Array(count);
-    let at = 0;
-    for (const quota of quotas) {
-      if (quota.calls !== undefined) {
-        ops[at] = countCalls ? { key: `${quota.key}:calls`, amount, limit: quota.calls, window: quota.window } : reachedCheck(`${quota.key}:calls`, quota.calls, quota.window);
-        kinds[at++] = 'call volume';
-      }
-      if (quota.kilobytes !== undefined) {
-        ops[at] = reachedCheck(`${quota.key}:bytes`, quota.kilobytes * 1024, quota.window);
-        kinds[at++] = 'bandwidth';
-      }
-    }
-    this.ops = ops;
-    this.#kinds = kinds;
+  constructor(pc: PolicyContext, quotas: readonly Quota[], ops: QuotaOps) {
+    this.ops = ops.ops;
+    this.#kinds = ops.kinds;
     this.#pc = pc;
     this.#quotas = quotas;
   }
-  settle(results: readonly CounterResult[]): Outcome {
-    for (let i = 0; i < results.length; i++) if (!results[i].allowed) return quotaExceeded(this.#kinds[i], results[i].resetMs);
+  settle(results: readonly CounterResult[], from: number): Outcome {
+    const count = Math.min(this.ops.length, results.length - from);
+    for (let i = 0; i < count; i++) if (!results[from + i].allowed) return quotaExceeded(this.#kinds[i], results[from + i].resetMs);
     const metered = this.#quotas.filter((q) => q.kilobytes !== undefined);
     if (metered.length > 0) {
       const pc = this.#pc;
       pc.onFinish(async () => {
         const bytes = exchangeBytes(pc);
-        await pc.services.counters.apply(metered.map((q) => ({ key: `${q.key}:bytes`, amount: bytes, limit: Infinity, window: q.window })));
+        await pc.services.counters.apply(metered.map((q) => ({ key: q.bytesKey, amount: bytes, limit: Infinity, window: q.window })));
       });
     }
     return undefined;

@@ -1,7 +1,8 @@
 import { toPolicyBoolean } from '../../policy/expressions/index.ts';
-import { limitStep, reachedCheck } from '../../policy/runtime/limits.ts';
+import { keptPerValue, limitStep, reachedCheck } from '../../policy/runtime/limits.ts';
 import type { PolicyFactory } from '../../policy/runtime/types.ts';
-import { ratePlan, rateExceeded, report, reportingOf, retryAfterOf, setsVariables } from '../rate-limit/limiter.ts';
+import type { PolicyContext } from '../../policy/runtime/context.ts';
+import { keptRateLimits, keptRatePlan, rateExceeded, report, reportingOf, retryAfterOf, setsVariables, type KeptRateLimits } from '../rate-limit/limiter.ts';
 
 /**
  * Calls per `counter-key` per renewal period, shared by every API and gateway replica using the
@@ -19,23 +20,31 @@ export const runtime: PolicyFactory = function compileRateLimitByKey(input) {
   const fixedLimit = input.isExpression('calls') ? undefined : Number(input.constant('calls'));
   const fixedSeconds = input.isExpression('renewal-period') ? undefined : Number(input.constant('renewal-period'));
   const fixedWindow = fixedSeconds === undefined ? undefined : { periodMs: fixedSeconds * 1000 };
-  const fixedPrefix = fixedSeconds === undefined ? undefined : `rate-limit-by-key:${fixedSeconds}:`;
+  const fixedLimits =
+    fixedSeconds === undefined || fixedLimit === undefined
+      ? undefined
+      : keptPerValue(`rate-limit-by-key\u0000${fixedSeconds}\u0000${fixedLimit}`, (value) => keptRateLimits([{ key: `rate-limit-by-key:${fixedSeconds}:${value}`, calls: fixedLimit, window: fixedWindow! }]));
+  const limitsOf = (pc: PolicyContext): KeptRateLimits => {
+    if (fixedLimits !== undefined) return fixedLimits(counterKey(pc));
+    const limit = fixedLimit ?? Number(calls(pc));
+    const seconds = fixedSeconds ?? Number(period(pc));
+    return keptRateLimits([{ key: `rate-limit-by-key:${seconds}:${counterKey(pc)}`, calls: limit, window: fixedWindow ?? { periodMs: seconds * 1000 } }]);
+  };
   return limitStep({
     source: 'rate-limit-by-key',
     // counter-key is always given and usually an expression; calls and periods may be too.
     readsContext: true,
     setsVariables: setsVariables(reporting),
     plan(pc) {
-      const limit = fixedLimit ?? Number(calls(pc));
-      const seconds = fixedSeconds ?? Number(period(pc));
-      const key = (fixedPrefix ?? `rate-limit-by-key:${seconds}:`) + counterKey(pc);
+      const kept = limitsOf(pc);
       const amount = incrementCount ? Number(incrementCount(pc)) : 1;
-      const window = fixedWindow ?? { periodMs: seconds * 1000 };
-      if (condition === undefined) return ratePlan(pc, [{ key, calls: limit, window }], amount, reporting);
+      if (condition === undefined) return keptRatePlan(pc, kept, amount, reporting);
+      const { key, calls: limit, window } = kept.limits[0];
       // Checked now (refused once the count has reached the limit), counted after the response.
       return {
         ops: [reachedCheck(key, limit, window)],
-        settle([current]) {
+        settle(results, from) {
+          const current = results[from];
           if (!current.allowed) return rateExceeded(pc, retryAfterOf(current.resetMs), reporting);
           report(pc, Math.max(0, limit - current.count - amount), limit, reporting);
           pc.onFinish(async () => {

@@ -25,31 +25,51 @@ export interface RateLimit {
  * answers Azure's 429 with Retry-After. (Counters that cannot answer: see `runLimits` in limits.ts.)
  */
 export function ratePlan(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting): LimitPlan {
-  return new RatePlan(pc, limits, amount, reporting);
+  return new RatePlan(pc, limits, rateOps(limits, amount), reporting);
+}
+
+/** The limits of one counter-key value with their operations for one call, made once (see `keptPerValue`). */
+export interface KeptRateLimits {
+  readonly limits: readonly RateLimit[];
+  readonly oneCall: readonly CounterOp[];
+}
+
+export function keptRateLimits(limits: readonly RateLimit[]): KeptRateLimits {
+  return { limits, oneCall: rateOps(limits, 1) };
+}
+
+/** The plan of kept limits: their operations are made per request only for more than one call. */
+export function keptRatePlan(pc: PolicyContext, kept: KeptRateLimits, amount: number, reporting: RateReporting): LimitPlan {
+  return new RatePlan(pc, kept.limits, amount === 1 ? kept.oneCall : rateOps(kept.limits, amount), reporting);
+}
+
+function rateOps(limits: readonly RateLimit[], amount: number): CounterOp[] {
+  const ops: CounterOp[] = new Array(limits.length);
+  for (let i = 0; i < limits.length; i++) {
+    const limit = limits[i];
+    ops[i] = { key: limit.key, amount, limit: limit.calls, window: limit.window };
+  }
+  return ops;
 }
 
 /** A class rather than a literal with a closure: one object per request and limit policy. */
 class RatePlan implements LimitPlan {
-  readonly ops: CounterOp[];
+  readonly ops: readonly CounterOp[];
   readonly #pc: PolicyContext;
   readonly #limits: readonly RateLimit[];
   readonly #reporting: RateReporting;
-  constructor(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting) {
-    const ops: CounterOp[] = new Array(limits.length);
-    for (let i = 0; i < limits.length; i++) {
-      const limit = limits[i];
-      ops[i] = { key: limit.key, amount, limit: limit.calls, window: limit.window };
-    }
+  constructor(pc: PolicyContext, limits: readonly RateLimit[], ops: readonly CounterOp[], reporting: RateReporting) {
     this.ops = ops;
     this.#pc = pc;
     this.#limits = limits;
     this.#reporting = reporting;
   }
-  settle(results: readonly CounterResult[]): Outcome {
+  settle(results: readonly CounterResult[], from: number): Outcome {
     let remaining = Infinity;
     let total = 0;
-    for (let i = 0; i < results.length; i++) {
-      const result = results[i];
+    const count = Math.min(this.ops.length, results.length - from);
+    for (let i = 0; i < count; i++) {
+      const result = results[from + i];
       if (!result.allowed) return rateExceeded(this.#pc, retryAfterOf(result.resetMs), this.#reporting);
       if (result.remaining < remaining) {
         remaining = result.remaining;

@@ -65,6 +65,8 @@ export interface ContextSource {
   lastError?: { source?: string; reason?: string; message?: string; scope?: string; section?: string; path?: string; policyId?: string } | null;
   /** A GUID string; generated when absent. */
   requestId?: string;
+  /** `requestId` is canonical (lower-case 'D' form, as the gateway makes it): taken without parsing. */
+  requestIdCanonical?: boolean;
   /** When the request arrived (ms since epoch); defaults to now. */
   timestamp?: number;
   tracing?: boolean;
@@ -392,7 +394,11 @@ export class ExpressionContext {
     return this.source.random ? this.source.random() : Math.random();
   }
   get requestId(): Guid {
-    return (this._requestId ??= this.source.requestId ? Guid.parse(this.source.requestId) : Guid.random(() => Math.floor(this.random() * 256)));
+    if (this._requestId === undefined) {
+      const id = this.source.requestId;
+      this._requestId = !id ? Guid.random(() => Math.floor(this.random() * 256)) : this.source.requestIdCanonical ? Guid.fromCanonical(id) : Guid.parse(id);
+    }
+    return this._requestId;
   }
   get timestamp(): DateTime {
     return DateTime.fromUnixMs(this.started, 1);
@@ -404,20 +410,27 @@ export class ExpressionContext {
     const v = this.source[key] as Record<string, unknown> | null | undefined;
     return v ? new C(v) : null;
   }
+  // The subscription, user, API, operation and product of a request do not change while it runs:
+  // each is read from the source once per context.
+  private _subscription: SubscriptionInfo | null | undefined;
+  private _user: UserInfo | null | undefined;
+  private _api: ApiInfo | null | undefined;
+  private _operation: OperationInfo | null | undefined;
+  private _product: ProductInfo | null | undefined;
   get subscription(): SubscriptionInfo | null {
-    return this.rec('subscription', SubscriptionInfo);
+    return this._subscription === undefined ? (this._subscription = this.rec('subscription', SubscriptionInfo)) : this._subscription;
   }
   get user(): UserInfo | null {
-    return this.rec('user', UserInfo);
+    return this._user === undefined ? (this._user = this.rec('user', UserInfo)) : this._user;
   }
   get api(): ApiInfo | null {
-    return this.rec('api', ApiInfo);
+    return this._api === undefined ? (this._api = this.rec('api', ApiInfo)) : this._api;
   }
   get operation(): OperationInfo | null {
-    return this.rec('operation', OperationInfo);
+    return this._operation === undefined ? (this._operation = this.rec('operation', OperationInfo)) : this._operation;
   }
   get product(): ProductInfo | null {
-    return this.rec('product', ProductInfo);
+    return this._product === undefined ? (this._product = this.rec('product', ProductInfo)) : this._product;
   }
   get lastError(): LastErrorInfo | null {
     return this.rec('lastError', LastErrorInfo);

@@ -74,11 +74,13 @@ export class PolicyContext {
 
   /**
    * A policy changed the request or response: expressions see the change from now on. The
-   * expression context keeps what it has read (header dictionaries, URLs), so it is rebuilt when
-   * a changed part was read by it — or always, for a change not named.
+   * expression context keeps what it has read (header dictionaries, URLs): when a changed part
+   * was read by it, it drops what it read of the message (and keeps the rest: variables, the
+   * request id); a change not named builds a new context.
    */
   touch(part?: 'headers' | 'url' | 'method' | 'status' | 'response-headers'): void {
-    if (this.expression === undefined) return;
+    const expression = this.expression;
+    if (expression === undefined) return;
     const served = this.requestSourceObject;
     switch (part) {
       case 'method':
@@ -93,8 +95,13 @@ export class PolicyContext {
       case 'response-headers':
         if (!this.responseHeadersServed) return;
         break;
+      default:
+        this.expression = undefined;
+        return;
     }
-    this.expression = undefined;
+    expression.refresh();
+    if (served !== undefined) served.headersServed = served.urlServed = false;
+    this.responseHeadersServed = false;
   }
 
   /** Set when the current expression context read the response's headers. */
@@ -263,6 +270,10 @@ class ExpressionSource implements ContextSource {
   }
   get requestId(): string {
     return this.pc.gateway.requestId;
+  }
+  /** The gateway makes request ids with `randomUUID`, test runs with a fixed canonical one. */
+  get requestIdCanonical(): boolean {
+    return true;
   }
   get timestamp(): number {
     return this.pc.started;

@@ -56,10 +56,10 @@ export function removeHeader(headers: string[], name: string): void {
   headers.length = w;
 }
 
-/** Replaces every value of the header with `values` (appended at the end when absent). */
-export function setHeader(headers: string[], name: string, ...values: string[]): void {
+/** Replaces every value of the header with `value`, at the end of the list. */
+export function setHeader(headers: string[], name: string, value: string): void {
   removeHeader(headers, name);
-  for (const v of values) headers.push(name, v);
+  headers.push(name, value);
 }
 
 export function appendHeader(headers: string[], name: string, value: string): void {

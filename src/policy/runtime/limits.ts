@@ -12,10 +12,12 @@ import type { Outcome, PolicyFailure, Step, StepRun } from './types.ts';
 export interface LimitPlan {
   readonly ops: readonly CounterOp[];
   /**
-   * The policy's outcome from the results of its `ops`: they run up to and including the first
-   * refused operation. Called only when no earlier policy of the call refused.
+   * The policy's outcome from the results of its `ops`, which start at `results[from]` (the
+   * results of one counter call, for every policy of the call): they run up to and including the
+   * first refused operation, so there may be fewer than its ops. Called only when no earlier
+   * policy of the call refused.
    */
-  settle(results: readonly CounterResult[]): Outcome;
+  settle(results: readonly CounterResult[], from: number): Outcome;
 }
 
 export interface LimitPolicy {
@@ -45,6 +47,46 @@ interface Member {
 export function reachedCheck(key: string, reached: number, window: CounterWindow): CounterOp {
   return { key, amount: 0, limit: Math.ceil(reached) - 1, window };
 }
+
+/**
+ * What a limit policy makes of a counter-key value (its counter keys, its limits), kept by value
+ * for every limit policy of the process under `id`, which names everything `make` depends on: a
+ * value seen before gives the same objects. So a request makes no keys or limits of its own, and
+ * the counters' map finds keys whose hashes it has already computed (a key built per request is
+ * a new string hashed each time). Bounded: past MAX_KEPT values, everything kept is dropped and
+ * keeping starts again.
+ */
+export function keptPerValue<T>(id: string, make: (value: string) => T): (value: string) => T {
+  return function kept(value) {
+    let space = keptSpaces.get(id) as Map<string, T> | undefined;
+    if (space === undefined) {
+      space = new Map();
+      keptSpaces.set(id, space);
+    }
+    let made = space.get(value);
+    if (made === undefined) {
+      if (keptCount >= MAX_KEPT) {
+        keptSpaces.clear();
+        keptCount = 0;
+        space = new Map();
+        keptSpaces.set(id, space);
+      }
+      made = make(value);
+      space.set(value, made);
+      keptCount++;
+    }
+    return made;
+  };
+}
+
+/** Counter keys `prefix + value + suffix`, kept per value (see `keptPerValue`). */
+export function counterKeys(prefix: string, suffix = ''): (value: string) => string {
+  return keptPerValue(`key\u0000${prefix}\u0000${suffix}`, (value) => prefix + value + suffix);
+}
+
+const keptSpaces = new Map<string, Map<string, unknown>>();
+let keptCount = 0;
+export const MAX_KEPT = 65_536;
 
 /** The runner of one limit policy. */
 export function limitStep(limit: LimitPolicy): LimitRun {
@@ -150,10 +192,8 @@ function settleAll(members: readonly Member[], plans: readonly (LimitPlan | unde
   for (let i = 0; i < plans.length; i++) {
     const plan = plans[i];
     if (plan === undefined) continue;
-    const count = plan.ops.length;
-    const own = plans.length === 1 ? results : results.slice(offset, offset + count);
-    offset += count;
-    const outcome = plan.settle(own);
+    const outcome = plan.settle(results, offset);
+    offset += plan.ops.length;
     if (outcome !== undefined) return located(outcome, members[i].step);
   }
   return planFailure;

@@ -92,6 +92,17 @@ export class Guid {
     return a < c ? -1 : a > c ? 1 : 0;
   }
 
+  /**
+   * A GUID from text its maker guarantees to be canonical (lower-case 'D' form, as
+   * `crypto.randomUUID` writes it): kept as it is, without parsing.
+   */
+  static fromCanonical(text: string): Guid {
+    const guid = new Guid(EMPTY_BYTES);
+    guid.#bytes = undefined;
+    guid.#text = text;
+    return guid;
+  }
+
   static tryParse(text: string | null): Guid | null {
     if (text == null) return null;
     if (text.length === 36) {
@@ -100,11 +111,7 @@ export class Guid {
       if (lastCanonical !== undefined && lastCanonical.#text === text) return lastCanonical;
       if (CANONICAL.test(text)) {
         // One regex; the text is kept, the bytes decoded if asked for.
-        const guid = new Guid(EMPTY_BYTES);
-        guid.#bytes = undefined;
-        guid.#text = text;
-        lastCanonical = guid;
-        return guid;
+        return (lastCanonical = Guid.fromCanonical(text));
       }
     }
     let s = text.trim();
