@@ -18,13 +18,15 @@ export interface Plan {
   repetitions: number;
   /** Rounds of the paired phase (pairs.ts): each measures subject and reference once. */
   rounds: number;
+  /** Length of each measured run of the paired phase: short, so that many rounds fit. */
+  pairSeconds: number;
   /** Unmeasured load of the same side right before each run of the paired phase. */
   leadInSeconds: number;
   connections: number;
 }
 
-export const fullPlan: Plan = { warmUpSeconds: { node: 10, native: 3 }, measureSeconds: 10, repetitions: 3, rounds: 3, leadInSeconds: 3, connections: 64 };
-export const quickPlan: Plan = { warmUpSeconds: { node: 2, native: 1 }, measureSeconds: 3, repetitions: 1, rounds: 1, leadInSeconds: 2, connections: 64 };
+export const fullPlan: Plan = { warmUpSeconds: { node: 10, native: 3 }, measureSeconds: 10, repetitions: 3, rounds: 10, pairSeconds: 4, leadInSeconds: 2, connections: 64 };
+export const quickPlan: Plan = { warmUpSeconds: { node: 2, native: 1 }, measureSeconds: 3, repetitions: 1, rounds: 1, pairSeconds: 3, leadInSeconds: 2, connections: 64 };
 
 /** Figures of one measured repetition. */
 export interface Repetition {

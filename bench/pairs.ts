@@ -166,10 +166,10 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
         // records still being written (on the same core, or in the same process).
         await runLoad(context, targets[side], scripts[side], plan.leadInSeconds, plan.connections);
         checkRunning();
-        const repetition = await measureOnce(context, targets[side], scripts[side], plan.measureSeconds, plan.connections);
+        const repetition = await measureOnce(context, targets[side], scripts[side], plan.pairSeconds, plan.connections);
         checkRunning();
         if (repetition.rps > 0) return repetition;
-        if (++stalledRuns > 1) throw new Error(`no request completed in ${stalledRuns} runs of ${plan.measureSeconds} s`);
+        if (++stalledRuns > 1) throw new Error(`no request completed in ${stalledRuns} runs of ${plan.pairSeconds} s`);
         log(`  ${pair[side].name}: no request completed (stalled run), running it again`);
       }
     };
@@ -178,7 +178,7 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
       const order = roundOrder(rounds.length);
       const figures: Partial<Record<Side, RoundFigures>> = {};
       for (const side of order) {
-        log(`  round ${rounds.length + 1}/${plan.rounds}: ${pair[side].name} (${side}), lead-in ${plan.leadInSeconds} s, run ${plan.measureSeconds} s`);
+        log(`  round ${rounds.length + 1}/${plan.rounds}: ${pair[side].name} (${side}), lead-in ${plan.leadInSeconds} s, run ${plan.pairSeconds} s`);
         figures[side] = roundFigures(await measure(side));
       }
       const round = pairRound(order[0], figures.subject!, figures.reference!);

@@ -156,7 +156,7 @@ class Run implements RunState, Env {
     this.context = context;
     this.maxSteps = maxSteps;
     this.timeBudgetMs = maxMs;
-    this.v = slots ? new Array(slots) : [];
+    this.v = slots ? new Array(slots) : NO_SLOTS;
     this.r = this;
   }
   now(): number {
@@ -166,6 +166,9 @@ class Run implements RunState, Env {
     return this.context.random();
   }
 }
+
+/** The locals of an expression that declares none: shared, and frozen so that nothing can write to it. */
+const NO_SLOTS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 function runtimeError(e: unknown): ExpressionError {
   if (e instanceof ExpressionError) return e;
