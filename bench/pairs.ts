@@ -66,6 +66,32 @@ export interface PairReport extends Ratio {
   rounds: PairRound[];
   /** Runs in which no request completed, repeated once (as in measure.ts). */
   stalledRuns?: number;
+  /**
+   * Set when a side's CPU per request over the rounds was far above its own scenario's figure
+   * (`unsteadyPair`): the gateway was not in the state its scenarios measured, and the pair's
+   * ratios do not count for a goal.
+   */
+  unsteady?: string;
+}
+
+/** A side of a pair whose median CPU per request over the rounds is above this many times its scenario's. */
+export const UNSTEADY_FACTOR = 1.5;
+
+/**
+ * Why a measured pair's gateway was not in its scenarios' state, or undefined: a side whose
+ * median CPU per request over the rounds is above UNSTEADY_FACTOR times the median of its own
+ * scenario (`sequential`, undefined when that scenario has no figure).
+ */
+export function unsteadyPair(report: PairReport, sequential: (name: string) => number | null | undefined): string | undefined {
+  if (report.status !== 'measured' || report.rounds.length === 0) return undefined;
+  const reasons: string[] = [];
+  for (const side of ['subject', 'reference'] as const) {
+    const alone = sequential(report[side]);
+    if (alone === null || alone === undefined || alone <= 0) continue;
+    const paired = summarize(report.rounds.map((round) => round[side].cpuUsPerReq)).median;
+    if (paired > UNSTEADY_FACTOR * alone) reasons.push(`${report[side]} ${paired.toFixed(1)} µs/req against ${alone.toFixed(1)} in its scenario`);
+  }
+  return reasons.length > 0 ? `the gateway ran far slower than in its scenarios (${reasons.join('; ')})` : undefined;
 }
 
 export function pairReport(subject: string, reference: string, rounds: readonly PairRound[], stalledRuns = 0): PairReport {
@@ -93,7 +119,7 @@ export function selectPairs<P extends readonly [string, string]>(pairs: readonly
 export function pairedMedians(reports: Record<string, PairReport>): Record<string, Ratio> {
   const ratios: Record<string, Ratio> = {};
   for (const [key, report] of Object.entries(reports)) {
-    if (report.status !== 'measured') continue;
+    if (report.status !== 'measured' || report.unsteady !== undefined) continue;
     const { subject, reference, rps, cpuUsPerReq, efficiency } = report;
     ratios[key] = { subject, reference, rps, cpuUsPerReq, efficiency };
   }
@@ -221,6 +247,7 @@ export function formatPaired(reports: Record<string, PairReport>): string {
     if (errors > 0) notes.push(`ERRORS ${errors}`);
     const rounds = `${report.rounds.length} round${report.rounds.length === 1 ? '' : 's'}`;
     lines.push(`  ${key.padEnd(52)} req/s ${withRange(report, 'rps').padEnd(20)} CPU/req ${withRange(report, 'cpuUsPerReq').padEnd(20)} ${rounds}${notes.length > 0 ? `, ${notes.join(', ')}` : ''}`);
+    if (report.unsteady !== undefined) lines.push(`    not counted for goals: ${report.unsteady}`);
   }
   if (lines.length === 0) lines.push('  (none: no pair had both of its scenarios selected)');
   return lines.join('\n');

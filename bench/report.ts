@@ -1,11 +1,11 @@
 // Turning outcomes into the stdout table and the JSON document of bench/results/latest.json.
 
 import type { Outcome, Repetition } from './measure.ts';
-import { pairedMedians } from './pairs.ts';
+import { pairedMedians, unsteadyPair } from './pairs.ts';
 import type { PairReport } from './pairs.ts';
 import type { ReloadReport } from './reload.ts';
 import { isHarnessBound } from './measure.ts';
-import { computeRatios, evaluateGoals, evaluateHeapGoals, summarize } from './stats.ts';
+import { computeRatios, evaluateGoals, evaluateHeapGoals, goals as ratioGoals, summarize } from './stats.ts';
 import type { GoalOutcome, HeapInput, Ratio, RatioInput, Spread } from './stats.ts';
 
 type Figure = 'rps' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'cpuUsPerReq' | 'rssMb' | 'eventLoopMaxMs' | 'busy' | 'bytesPerResponse';
@@ -127,7 +127,12 @@ export function ratiosAndGoals(reports: readonly ScenarioReport[], paired: Recor
     heaps.set(report.name, { heapMb: report.heapMb, apis: report.apis, everyTargetServed: report.everyTargetServed });
   }
   const ratios = computeRatios(figures);
-  return { ratios, goals: [...evaluateGoals(ratios, pairedMedians(paired)), ...evaluateHeapGoals(heaps)] };
+  const unusable: Record<string, string> = {};
+  for (const [key, report] of Object.entries(paired)) {
+    report.unsteady ??= unsteadyPair(report, (name) => figures.get(name)?.cpuUsPerReq);
+    if (report.unsteady !== undefined) unusable[key] = 'pair not counted: the gateway ran far slower than in its scenarios';
+  }
+  return { ratios, goals: [...evaluateGoals(ratios, pairedMedians(paired), ratioGoals, unusable), ...evaluateHeapGoals(heaps)] };
 }
 
 // --- the table ---------------------------------------------------------------------------------
@@ -198,7 +203,7 @@ export function formatRatios(ratios: Record<string, Ratio>): string {
 export function formatGoals(goals: readonly GoalOutcome[]): string {
   return goals.map((goal) => {
     const verdict = goal.met === null ? 'not measured' : goal.met ? 'met' : 'NOT MET';
-    const source = goal.source === 'paired' ? `  paired; sequential ${fixed(goal.sequentialValue, 2)}` : '';
+    const source = goal.note !== undefined ? `  ${goal.note}; sequential ${fixed(goal.sequentialValue, 2)}` : goal.source === 'paired' ? `  paired; sequential ${fixed(goal.sequentialValue, 2)}` : '';
     return `  ${goal.name.padEnd(60)} ${goal.target.padEnd(8)} ${fixed(goal.value, 2).padStart(6)}  ${verdict.padEnd(12)}${source}`.trimEnd();
   }).join('\n');
 }

@@ -117,6 +117,8 @@ export interface GoalOutcome {
   source?: 'paired' | 'sequential';
   /** Ratio goals only: the ratio of the sequential medians, reported beside a paired value. */
   sequentialValue?: number | null;
+  /** Why a goal has no value although its ratio was measured (an unsteady pair). */
+  note?: string;
 }
 
 export const goals: readonly Goal[] = [
@@ -151,12 +153,15 @@ export const pairedRatioPairs: ReadonlyArray<readonly [subject: string, referenc
  * Each goal against its ratio: the paired one (`paired`, by ratio key) when that has the figure,
  * else the sequential one, which is reported beside it either way.
  */
-export function evaluateGoals(ratios: Record<string, Ratio>, paired: Record<string, Ratio> = {}, list: readonly Goal[] = goals): GoalOutcome[] {
+export function evaluateGoals(ratios: Record<string, Ratio>, paired: Record<string, Ratio> = {}, list: readonly Goal[] = goals, unusable: Record<string, string> = {}): GoalOutcome[] {
   return list.map((goal) => {
     const sequentialValue = ratios[goal.ratio]?.[goal.field] ?? null;
+    const target = goal.atLeast !== undefined ? `≥ ${goal.atLeast}×` : `≤ ${goal.atMost}×`;
+    const note = unusable[goal.ratio];
+    // A pair that was measured but does not count: the goal is not measured (its sequential ratio carries the drift the pair is there to remove).
+    if (note !== undefined) return { name: goal.name, target, value: null, met: null, source: 'paired', sequentialValue, note };
     const pairedValue = paired[goal.ratio]?.[goal.field] ?? null;
     const value = pairedValue ?? sequentialValue;
-    const target = goal.atLeast !== undefined ? `≥ ${goal.atLeast}×` : `≤ ${goal.atMost}×`;
     let met: boolean | null = null;
     if (value !== null) {
       met = (goal.atLeast === undefined || value >= goal.atLeast) && (goal.atMost === undefined || value <= goal.atMost);

@@ -396,3 +396,27 @@ test('every goal between two scenarios of one deployment is measured in pairs, a
   assert.deepEqual(sameDeployment, ['atrium-ten-policies vs atrium-key', 'atrium-ten-policies-open vs atrium-passthrough']);
   assert.deepEqual(pairedRatioPairs.map(([subject, reference]) => `${subject} vs ${reference}`), sameDeployment);
 });
+
+test('ratiosAndGoals: a pair whose gateway ran far slower than in its scenarios does not count for its goal', () => {
+  const outcome = (rps: number, cpuUsPerReq: number): Outcome => ({
+    status: 'measured', node: true, ownCore: true, stalledRuns: 0, apis: 15, heap: null,
+    repetitions: [{ rps, p50Ms: 1, p99Ms: 2, p999Ms: 3, cpuUsPerReq, errors: 0, rssMb: 90, busy: 1, eventLoopMaxMs: 5, errorKinds: { connect: 0, read: 0, write: 0, status: 0, timeout: 0 }, bytesPerResponse: 240, requests: rps * 10 }],
+  });
+  const reports = [scenarioReport('atrium-key', 'd', outcome(9000, 110)), scenarioReport('atrium-ten-policies', 'd', outcome(8500, 118))];
+  const key = 'atrium-ten-policies vs atrium-key';
+  const goalName = 'ten-policy inbound chain CPU/request vs the key check alone';
+  // Rounds at about its scenarios' figures: counted.
+  const steady = pairReport('atrium-ten-policies', 'atrium-key', [pairRound('reference', side(8400, 120), side(9000, 112)), pairRound('subject', side(8300, 121), side(9100, 110))]);
+  const counted = ratiosAndGoals(reports, { [key]: steady }).goals.find((g) => g.name === goalName)!;
+  assert.equal(counted.source, 'paired');
+  assert.equal(counted.met, true);
+  assert.equal(steady.unsteady, undefined);
+  // Rounds at three to four times its scenarios' CPU per request: not counted, and said so.
+  const slow = pairReport('atrium-ten-policies', 'atrium-key', [pairRound('reference', side(2300, 430), side(2600, 380)), pairRound('subject', side(2400, 420), side(2700, 370))]);
+  const skipped = ratiosAndGoals(reports, { [key]: slow }).goals.find((g) => g.name === goalName)!;
+  assert.deepEqual([skipped.value, skipped.met], [null, null]);
+  assert.match(skipped.note ?? '', /far slower than in its scenarios/);
+  assert.match(slow.unsteady ?? '', /atrium-ten-policies 425\.0 µs\/req against 118\.0 in its scenario; atrium-key 375\.0 µs\/req against 110\.0/);
+  assert.match(formatGoals([skipped]), /not measured\s+pair not counted: the gateway ran far slower than in its scenarios; sequential 1\.07$/);
+  assert.match(formatPaired({ [key]: slow }), /\n {4}not counted for goals: the gateway ran far slower/);
+});
