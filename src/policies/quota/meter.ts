@@ -104,8 +104,8 @@ class QuotaPlan implements LimitPlan {
   settle(results: readonly CounterResult[], from: number): Outcome {
     const count = Math.min(this.ops.length, results.length - from);
     for (let i = 0; i < count; i++) if (!results[from + i].allowed) return quotaExceeded(this.#kinds[i], results[from + i].resetMs);
-    const metered = this.#quotas.filter((q) => q.kilobytes !== undefined);
-    if (metered.length > 0) {
+    if (this.#quotas.some((q) => q.kilobytes !== undefined)) {
+      const metered = this.#quotas.filter((q) => q.kilobytes !== undefined);
       const pc = this.#pc;
       pc.onFinish(async () => {
         const bytes = exchangeBytes(pc);

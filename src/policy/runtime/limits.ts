@@ -86,7 +86,7 @@ export function counterKeys(prefix: string, suffix = ''): (value: string) => str
 
 const keptSpaces = new Map<string, Map<string, unknown>>();
 let keptCount = 0;
-export const MAX_KEPT = 65_536;
+export const MAX_KEPT = 16_384;
 
 /** The runner of one limit policy. */
 export function limitStep(limit: LimitPolicy): LimitRun {
