@@ -1,13 +1,12 @@
 import { appendHeader, hasHeader, removeHeader, setHeader } from '../../policy/runtime/headers.ts';
 import { targetHeaders, targetOf } from '../../policy/runtime/target.ts';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
-import type { PolicyFactory, Value } from '../../policy/runtime/types.ts';
+import type { PolicyFactory, StepRun, Value } from '../../policy/runtime/types.ts';
 
 /**
  * Adds, replaces, appends to or deletes a header of the request (inbound, backend) or of the
  * response (outbound, on-error, inside return-response). Several `<value>`s make one
- * comma-separated value, as in Azure. The action is fixed when the document is compiled: each
- * gives its own step.
+ * comma-separated value, as in Azure. The action is chosen when the document is compiled.
  */
 export const runtime: PolicyFactory = function compileSetHeader(input) {
   const nameOf = input.value('name')!;
@@ -17,37 +16,25 @@ export const runtime: PolicyFactory = function compileSetHeader(input) {
   const target = targetOf(input);
   const touched = target === 'request' ? 'headers' : 'response-headers';
   const joined: Value = values.length === 1 ? values[0] : (pc) => values.map((v) => v(pc)).join(',');
-  const name = (pc: PolicyContext): string => fixedName ?? nameOf(pc);
+  /** A step that applies `edit` to the target's headers under the header's name. */
+  const headerStep = (edit: (headers: string[], header: string, pc: PolicyContext) => void): StepRun =>
+    function setHeaderPolicy(pc) {
+      edit(targetHeaders(pc, target), fixedName ?? nameOf(pc), pc);
+      pc.touch(touched);
+      return undefined;
+    };
   switch (action) {
     case 'delete':
-      return function deleteHeader(pc) {
-        removeHeader(targetHeaders(pc, target), name(pc));
-        pc.touch(touched);
-        return undefined;
-      };
+      return headerStep((headers, header) => removeHeader(headers, header));
     case 'skip':
-      return function addMissingHeader(pc) {
-        const headers = targetHeaders(pc, target);
-        const header = name(pc);
+      return headerStep((headers, header, pc) => {
         if (!hasHeader(headers, header)) appendHeader(headers, header, joined(pc));
-        pc.touch(touched);
-        return undefined;
-      };
+      });
     case 'append':
-      return function appendHeaderValues(pc) {
-        const headers = targetHeaders(pc, target);
-        const header = name(pc);
+      return headerStep((headers, header, pc) => {
         for (const v of values) appendHeader(headers, header, v(pc));
-        pc.touch(touched);
-        return undefined;
-      };
+      });
     default:
-      return function setHeaderPolicy(pc) {
-        const headers = targetHeaders(pc, target);
-        const header = name(pc);
-        setHeader(headers, header, joined(pc));
-        pc.touch(touched);
-        return undefined;
-      };
+      return headerStep((headers, header, pc) => setHeader(headers, header, joined(pc)));
   }
 };
