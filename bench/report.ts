@@ -117,7 +117,11 @@ export function scenarioReport(name: string, description: string, outcome: Outco
   };
 }
 
-/** Sequential ratios, and the goals: a ratio goal on its paired measurement when `paired` has one. */
+/**
+ * Sequential ratios, and the goals: a ratio goal on its paired measurement when `paired` has one.
+ * Marks a pair whose gateway ran far slower than in its scenarios (`unsteady`, see
+ * `unsteadyPair`); its goal is then not measured.
+ */
 export function ratiosAndGoals(reports: readonly ScenarioReport[], paired: Record<string, PairReport> = {}): { ratios: Record<string, Ratio>; goals: GoalOutcome[] } {
   const figures = new Map<string, RatioInput>();
   const heaps = new Map<string, HeapInput>();
