@@ -1,10 +1,9 @@
 // The paired phase. The goals between two Atrium scenarios are ratios, and on a shared host the
 // CPU time per request drifts by 10–50% over minutes: two scenarios measured minutes apart differ
-// by the drift as much as by what they cost. Here subject and reference run side by side (two
-// gateways pinned on the gateway core, only one loaded at any moment) and are measured in
-// alternation, round after round in the order R S, S R, R S …, each round giving one ratio: a
-// drift slower than a round cancels out of it, and a steady one weighs on both sides alike over
-// the rounds. The pairs are listed in stats.ts (`pairedRatioPairs`), beside the goals.
+// by the drift as much as by what they cost. Here subject and reference, two scenarios served by
+// one gateway process, are measured in alternation, round after round in the order R S, S R,
+// R S …, each round giving one ratio: a drift slower than a round cancels out of it, and a
+// steady one weighs on both sides alike over the rounds. The pairs are listed in stats.ts (`pairedRatioPairs`), beside the goals.
 
 import { isHarnessBound, measureOnce, runLoad, warmUpSeconds, writeScript } from './measure.ts';
 import type { Plan, Repetition } from './measure.ts';

@@ -24,7 +24,7 @@ export const runtime: PolicyFactory = function compileQuotaByKey(input) {
     setsVariables: false,
     plan(pc) {
       const kept = quotaOf(counterKey(pc));
-      const quota = kept.quota;
+      const [quota] = kept.quotas;
       const amount = incrementCount ? Number(incrementCount(pc)) : 1;
       if (condition === undefined) return keptQuotaPlan(pc, kept, amount, true);
       const plan = keptQuotaPlan(pc, kept, amount, false);

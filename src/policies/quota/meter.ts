@@ -23,8 +23,8 @@ export function quota(key: string, calls: number | undefined, kilobytes: number 
 
 /** One quota with its operations for one call, made once per counter-key value (see `keptPerValue`). */
 export interface KeptQuota {
-  readonly quota: Quota;
-  readonly quotas: readonly Quota[];
+  /** The one quota, as a list for the plan. */
+  readonly quotas: readonly [Quota];
   readonly oneCall: QuotaOps;
 }
 
@@ -33,7 +33,7 @@ export function quotaByKey(prefix: string, calls: number | undefined, kilobytes:
   const id = `quota-by-key\u0000${prefix}\u0000${calls}\u0000${kilobytes}\u0000${window.periodMs}\u0000${window.alignMs}`;
   return keptPerValue(id, (value) => {
     const made = quota(prefix + value, calls, kilobytes, window);
-    return { quota: made, quotas: [made], oneCall: quotaOps([made], 1, true) };
+    return { quotas: [made], oneCall: quotaOps([made], 1, true) };
   });
 }
 

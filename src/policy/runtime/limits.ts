@@ -79,11 +79,6 @@ export function keptPerValue<T>(id: string, make: (value: string) => T): (value:
   };
 }
 
-/** Counter keys `prefix + value + suffix`, kept per value (see `keptPerValue`). */
-export function counterKeys(prefix: string, suffix = ''): (value: string) => string {
-  return keptPerValue(`key\u0000${prefix}\u0000${suffix}`, (value) => prefix + value + suffix);
-}
-
 const keptSpaces = new Map<string, Map<string, unknown>>();
 let keptCount = 0;
 export const MAX_KEPT = 16_384;
