@@ -1,7 +1,8 @@
 // The Atrium scenarios: what each one needs (as data), how that is seeded through the management
 // REST API, and how the gateway under test is started. A deployment (a store seeded with APIs,
 // keys and policies) is shared by the scenarios that name it; the harness runs them one after
-// another on one gateway process and seeds the next deployment only when the name changes.
+// another on one gateway process and starts the next deployment only when the name changes (a
+// pair across two deployments keeps both gateways up, only one of them running at a time).
 //
 // Sequence for a deployment: `atrium start` (management plane, both cores) on a fresh data dir →
 // seed over REST with the admin key → stop it → `atrium gateway --gateway managed` alone on the
@@ -441,21 +442,28 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
  */
 export interface AtriumRun {
   scenarios: Scenario[];
-  /** The running deployment of that name, started (or restarted) when needed; for the reload step. */
-  acquire(context: RunContext, name: keyof typeof deployments): Promise<RunningDeployment | { unavailable: string }>;
+  /**
+   * The running deployment of that name, started (or restarted) when needed; for the reload
+   * step. Every other running deployment is stopped, except those named in `keep`.
+   */
+  acquire(context: RunContext, name: keyof typeof deployments, keep?: readonly string[]): Promise<RunningDeployment | { unavailable: string }>;
   close(): Promise<void>;
 }
 
 export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
-  let running: RunningDeployment | undefined;
+  // Usually one deployment runs at a time; a pair across two deployments keeps both.
+  const running = new Map<string, RunningDeployment>();
   let redisChecked: boolean | undefined;
   const failed = new Map<string, Error>();
   let missing: string | undefined | null = null;
-  const stopRunning = async () => {
-    if (running) await running.gateway.stop();
-    running = undefined;
+  const stopAll = async (except: ReadonlySet<string> = new Set()) => {
+    for (const [name, current] of running) {
+      if (except.has(name)) continue;
+      running.delete(name);
+      await current.gateway.stop();
+    }
   };
-  const acquire = async (context: RunContext, name: keyof typeof deployments): Promise<RunningDeployment | { unavailable: string }> => {
+  const acquire = async (context: RunContext, name: keyof typeof deployments, keep: readonly string[] = []): Promise<RunningDeployment | { unavailable: string }> => {
     if (missing === null) missing = gatewayMissing(context.atriumRoot);
     if (missing !== undefined) return { unavailable: missing };
     const deployment = deployments[name];
@@ -465,24 +473,27 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
     }
     const failure = failed.get(deployment.name);
     if (failure) throw failure;
-    if (running?.deployment !== deployment) {
-      await stopRunning();
-      try {
-        running = await startDeployment(context, deployment, log);
-      } catch (error) {
-        failed.set(deployment.name, error as Error);
-        throw error;
-      }
+    await stopAll(new Set([deployment.name, ...keep]));
+    const current = running.get(deployment.name);
+    if (current) return current;
+    try {
+      const started = await startDeployment(context, deployment, log);
+      running.set(deployment.name, started);
+      return started;
+    } catch (error) {
+      failed.set(deployment.name, error as Error);
+      throw error;
     }
-    return running;
   };
+  const deploymentOf = new Map(atriumScenarioSpecs.map((spec) => [spec.name, spec.deployment]));
   const scenarios = atriumScenarioSpecs.map((spec): Scenario => ({
     name: spec.name,
     description: spec.description,
     kind: spec.variant ? 'variant' : 'atrium',
     node: true,
-    async start(context): Promise<Target | { unavailable: string }> {
-      const current = await acquire(context, spec.deployment);
+    async start(context, beside = []): Promise<Target | { unavailable: string }> {
+      const keep = beside.map((name) => deploymentOf.get(name)).filter((name) => name !== undefined);
+      const current = await acquire(context, spec.deployment, keep);
       if ('unavailable' in current) return current;
       return {
         url: `http://127.0.0.1:${current.port}`,
@@ -498,5 +509,5 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
       };
     },
   }));
-  return { scenarios, acquire, close: stopRunning };
+  return { scenarios, acquire, close: () => stopAll() };
 }

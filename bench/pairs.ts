@@ -1,9 +1,12 @@
 // The paired phase. The goals between two Atrium scenarios are ratios, and on a shared host the
 // CPU time per request drifts by 10–50% over minutes: two scenarios measured minutes apart differ
-// by the drift as much as by what they cost. Here subject and reference, two scenarios served by
-// one gateway process, are measured in alternation, round after round in the order R S, S R,
-// R S …, each round giving one ratio: a drift slower than a round cancels out of it, and a
-// steady one weighs on both sides alike over the rounds. The pairs are listed in stats.ts (`pairedRatioPairs`), beside the goals.
+// by the drift as much as by what they cost. Here subject and reference are measured in
+// alternation, round after round in the order R S, S R, R S …, each round giving one ratio: a
+// drift slower than a round cancels out of it, and a steady one weighs on both sides alike over
+// the rounds. The two sides are served by one gateway process (two scenarios of one deployment)
+// or by two (a pair across deployments), of which only the side being loaded runs: the other is
+// paused (SIGSTOP), so that nothing it does lands on the measured core. The pairs are listed in
+// stats.ts (`pairedRatioPairs`), beside the goals.
 
 import { isHarnessBound, measureOnce, runLoad, warmUpSeconds, writeScript } from './measure.ts';
 import type { Plan, Repetition } from './measure.ts';
@@ -135,12 +138,13 @@ function firstLine(error: unknown): string {
 }
 
 /**
- * Starts both sides, which must be served by one gateway process (two scenarios of one
- * deployment: see `pairedRatioPairs`), warms each up as
+ * Starts both sides (each told to keep the other's process up), warms each up as
  * `measureScenario` does (a gateway that has served nothing yet three times as long), then
  * measures `plan.rounds` rounds of one run per side, each right after a short lead-in of the
- * same side's load (`plan.leadInSeconds`). Never throws: a side that cannot start, a
- * process that exits, a second stalled run, all end in a report with a reason.
+ * same side's load (`plan.leadInSeconds`). When the sides are two processes, the one not being
+ * loaded is paused for the other's warm-up, lead-in and run, and both are resumed at the end.
+ * Never throws: a side that cannot start, a process that exits, a second stalled run, all end
+ * in a report with a reason.
  */
 export async function measurePair(context: RunContext, pair: PairScenarios, plan: Plan, log: (line: string) => void): Promise<PairReport> {
   const subject = pair.subject.name;
@@ -150,7 +154,7 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
     for (const side of ['reference', 'subject'] as const) {
       let result: Awaited<ReturnType<Scenario['start']>>;
       try {
-        result = await pair[side].start(context);
+        result = await pair[side].start(context, [pair[other(side)].name]);
       } catch (error) {
         return pairNotMeasured(subject, reference, 'failed', `${pair[side].name} could not start: ${firstLine(error)}`);
       }
@@ -158,9 +162,12 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
       started[side] = result;
     }
     const targets = started as Record<Side, Target>;
-    if (targets.subject.process !== targets.reference.process) {
-      return pairNotMeasured(subject, reference, 'failed', 'the two sides are served by different gateway processes; pairs across deployments are not measured (bench/README.md)');
-    }
+    // Only the loaded side's process runs (a no-op when one process serves both sides).
+    const runOnly = (side: Side) => {
+      if (targets.subject.process === targets.reference.process) return;
+      targets[other(side)].process.pause();
+      targets[side].process.resume();
+    };
     const checkRunning = () => {
       for (const side of ['subject', 'reference'] as const) {
         const process = targets[side].process;
@@ -176,6 +183,7 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
       const seconds = warmUpSeconds(plan, target, target.fresh === true && !warmed.has(target.process.pid));
       warmed.add(target.process.pid);
       log(`  ${pair[side].name}: warm-up ${seconds} s`);
+      runOnly(side);
       await runLoad(context, target, scripts[side], seconds, plan.connections);
       checkRunning();
     }
@@ -189,6 +197,7 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
         // times its CPU per request in quick runs, the first one as in its scenario. A lead-in of
         // its own load puts it back in a scenario's state, and takes the other run's request-log
         // records still being written (on the same core, or in the same process).
+        runOnly(side);
         await runLoad(context, targets[side], scripts[side], plan.leadInSeconds, plan.connections);
         checkRunning();
         const repetition = await measureOnce(context, targets[side], scripts[side], plan.pairSeconds, plan.connections);
@@ -214,8 +223,15 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
   } catch (error) {
     return pairNotMeasured(subject, reference, 'failed', firstLine(error));
   } finally {
-    for (const target of Object.values(started)) await target.stop();
+    for (const target of Object.values(started)) {
+      target.process.resume();
+      await target.stop();
+    }
   }
+}
+
+function other(side: Side): Side {
+  return side === 'subject' ? 'reference' : 'subject';
 }
 
 // --- printing ------------------------------------------------------------------------------------

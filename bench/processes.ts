@@ -25,6 +25,12 @@ export interface OwnedChild {
   /** Everything the child printed so far (stdout and stderr, bounded), for error messages. */
   output(): string;
   exited(): boolean;
+  /**
+   * Stops the child from running (SIGSTOP) until `resume()`: a process that must stay up but
+   * is not measured takes no CPU time from the one that is. `stop()` resumes it first.
+   */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -63,6 +69,7 @@ export function startChild(options: ChildOptions): OwnedChild {
   let kept = '';
   let partial = '';
   let exitedFlag = false;
+  let paused = false;
   const listeners = new Set<(line: string) => void>();
   const keep = (text: string) => {
     kept += text;
@@ -95,8 +102,19 @@ export function startChild(options: ChildOptions): OwnedChild {
     },
     output: () => kept,
     exited: () => exitedFlag,
+    pause() {
+      if (exitedFlag || paused) return;
+      process.kill(pid, 'SIGSTOP');
+      paused = true;
+    },
+    resume() {
+      if (exitedFlag || !paused) return;
+      process.kill(pid, 'SIGCONT');
+      paused = false;
+    },
     async stop() {
       if (exitedFlag) return;
+      owned.resume();
       process.kill(pid, 'SIGTERM');
       const stopped = await Promise.race([exit.then(() => true), sleep(5000).then(() => false)]);
       if (!stopped && !exitedFlag) {

@@ -56,8 +56,12 @@ export interface Scenario {
   /** `reference`: in `scenarios`; `variant`: a reference for the 64 KB and 4 KB scenarios. */
   kind: 'reference' | 'variant' | 'atrium';
   node: boolean;
-  /** Starts the scenario, or returns why it cannot run (shown instead of figures). */
-  start(context: RunContext): Promise<Target | { unavailable: string }>;
+  /**
+   * Starts the scenario, or returns why it cannot run (shown instead of figures). `beside`
+   * names scenarios whose processes must stay up while this one runs (the other side of a pair
+   * across two deployments); without it, a scenario may stop what earlier ones started.
+   */
+  start(context: RunContext, beside?: readonly string[]): Promise<Target | { unavailable: string }>;
 }
 
 /** The three request shapes: the small response, the 64 KiB response and the 4 KiB POST. */

@@ -384,17 +384,24 @@ test('pairs run only when both their scenarios are selected', () => {
   assert.deepEqual(selectPairs(pairedRatioPairs, (name) => selected.has(name)), [
     ['atrium-ten-policies-open', 'atrium-passthrough'],
   ]);
+  selected.add('atrium-full-chain-redis');
+  assert.deepEqual(selectPairs(pairedRatioPairs, (name) => selected.has(name)), [
+    ['atrium-full-chain-redis', 'atrium-full-chain'],
+    ['atrium-ten-policies-open', 'atrium-passthrough'],
+  ]);
   assert.equal(selectPairs(pairedRatioPairs, () => true).length, pairedRatioPairs.length);
 });
 
-test('every goal between two scenarios of one deployment is measured in pairs, and only those', () => {
+test('every goal between two Atrium scenarios is measured in pairs, and only those; the pairs across deployments first', () => {
   const deploymentOf = new Map(atriumScenarioSpecs.map((s) => [s.name, s.deployment]));
-  const sameDeployment = ratioGoals
+  const betweenAtrium = ratioGoals
     .map((g) => g.ratio.split(' vs '))
-    .filter(([subject, reference]) => deploymentOf.has(subject) && deploymentOf.get(subject) === deploymentOf.get(reference))
+    .filter(([subject, reference]) => deploymentOf.has(subject) && deploymentOf.has(reference))
     .map(([subject, reference]) => `${subject} vs ${reference}`);
-  assert.deepEqual(sameDeployment, ['atrium-ten-policies vs atrium-key', 'atrium-ten-policies-open vs atrium-passthrough']);
-  assert.deepEqual(pairedRatioPairs.map(([subject, reference]) => `${subject} vs ${reference}`), sameDeployment);
+  assert.deepEqual(betweenAtrium.length, 4);
+  assert.deepEqual(new Set(pairedRatioPairs.map(([subject, reference]) => `${subject} vs ${reference}`)), new Set(betweenAtrium));
+  const across = pairedRatioPairs.map(([subject, reference]) => deploymentOf.get(subject) !== deploymentOf.get(reference));
+  assert.deepEqual(across, [true, true, false, false]);
 });
 
 test('ratiosAndGoals: a pair whose gateway ran far slower than in its scenarios does not count for its goal', () => {
