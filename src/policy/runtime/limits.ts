@@ -53,35 +53,46 @@ export function reachedCheck(key: string, reached: number, window: CounterWindow
  * for every limit policy of the process under `id`, which names everything `make` depends on: a
  * value seen before gives the same objects. So a request makes no keys or limits of its own, and
  * the counters' map finds keys whose hashes it has already computed (a key built per request is
- * a new string hashed each time). Bounded: past MAX_KEPT values, everything kept is dropped and
- * keeping starts again.
+ * a new string hashed each time).
+ *
+ * Bounded by generations: values go into the current generation until it holds
+ * KEPT_PER_GENERATION of them; then it becomes the previous one (dropping the one before) and a
+ * new one starts. A value found only in the previous generation is kept again in the current
+ * one. So however they are visited, the values used since the last turn stay kept, a working
+ * set of up to KEPT_PER_GENERATION values is made once, and at most twice that many are held.
+ * (A single bound that dropped everything when full made a gateway with 10,000 keyed APIs, two
+ * limits each, make most of its values again and again.)
  */
 export function keptPerValue<T>(id: string, make: (value: string) => T): (value: string) => T {
   return function kept(value) {
-    let space = keptSpaces.get(id) as Map<string, T> | undefined;
-    if (space === undefined) {
-      space = new Map();
-      keptSpaces.set(id, space);
-    }
-    let made = space.get(value);
-    if (made === undefined) {
-      if (keptCount >= MAX_KEPT) {
-        keptSpaces.clear();
-        keptCount = 0;
-        space = new Map();
-        keptSpaces.set(id, space);
-      }
-      made = make(value);
-      space.set(value, made);
-      keptCount++;
-    }
+    let made = current.get(id)?.get(value) as T | undefined;
+    if (made !== undefined) return made;
+    made = (previous.get(id)?.get(value) as T | undefined) ?? make(value);
+    keep(id, value, made);
     return made;
   };
 }
 
-const keptSpaces = new Map<string, Map<string, unknown>>();
-let keptCount = 0;
-export const MAX_KEPT = 16_384;
+function keep(id: string, value: string, made: unknown): void {
+  if (keptInCurrent >= KEPT_PER_GENERATION) {
+    previous = current;
+    current = new Map();
+    keptInCurrent = 0;
+  }
+  let space = current.get(id);
+  if (space === undefined) {
+    space = new Map();
+    current.set(id, space);
+  }
+  space.set(value, made);
+  keptInCurrent++;
+}
+
+/** Kept values by id, then by value: the current generation and the one before it. */
+let current = new Map<string, Map<string, unknown>>();
+let previous = new Map<string, Map<string, unknown>>();
+let keptInCurrent = 0;
+export const KEPT_PER_GENERATION = 16_384;
 
 /** The runner of one limit policy. */
 export function limitStep(limit: LimitPolicy): LimitRun {
