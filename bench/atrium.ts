@@ -186,8 +186,9 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
     workspaces.push({ method: 'PUT', path: `/workspaces/${ws}`, body: { properties: { displayName, description: 'Benchmark workspace' } } });
     links.push({ method: 'PUT', path: `/gateways/managed/workspaceLinks/${ws}`, body: { properties: {} } });
   };
-  const addApi = (ws: string, api: string, family: ApiFamily, policy?: string) => {
-    const base = `/workspaces/${ws}/apis/${api}`;
+  /** `ws` undefined: a service-level API (the managed gateway serves those besides its linked workspaces). */
+  const addApi = (ws: string | undefined, api: string, family: ApiFamily, policy?: string) => {
+    const base = ws === undefined ? `/apis/${api}` : `/workspaces/${ws}/apis/${api}`;
     const subscriptionRequired = family !== 'passthrough' && family !== 'ten-open';
     apis.push({
       method: 'PUT',
@@ -229,6 +230,11 @@ export function seedPlan(deployment: Deployment, backendUrl: string, salt: strin
   for (let i = 0; i < deployment.chainApis; i++) {
     addApi(`bench-chain-${pad((i % chainWorkspaces) + 1, 2)}`, `chain-${pad(i + 1, 5)}`, 'chain');
   }
+  // Every deployment serves the open passthrough API: the request a pair across deployments
+  // measures on both gateways to check that they run alike (`Target.calibration`). At service
+  // level: a chain workspace's policy would apply to it, and a gateway serves at most 30
+  // workspaces, as many as the large deployments have.
+  if (!deployment.basicApis) addApi(undefined, 'passthrough', 'passthrough');
   // Workspaces are linked to the gateway last: until then no gateway serves them, so a gateway
   // running beside the management plane has nothing to rebuild while thousands of APIs arrive.
   return { phases: [workspaces, apis, children, links], targets };
@@ -329,6 +335,7 @@ async function seed(managementUrl: string, adminKey: string, plan: SeedPlan, log
 
 export interface RunningDeployment {
   deployment: Deployment;
+  /** The gateway process; replaced when it is restarted. */
   gateway: OwnedChild;
   port: number;
   plan: SeedPlan;
@@ -409,6 +416,12 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
     if (context.seedCache) saveSeeded(context.seedCache, cacheKey, dataDir, adminKey);
   }
 
+  const gateway = await startGateway(context, env, plan, gatewayPort);
+  return { deployment, gateway, port: gatewayPort, plan, env, served: 0 };
+}
+
+/** Starts `atrium gateway` alone on the gateway core on `env`'s store, and waits until every API family answers 200. */
+async function startGateway(context: RunContext, env: NodeJS.ProcessEnv, plan: SeedPlan, gatewayPort: number): Promise<OwnedChild> {
   const gateway = startChild({
     name: 'atrium gateway',
     tasksetPath: context.tools.taskset,
@@ -433,7 +446,7 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
     await gateway.stop();
     throw error;
   }
-  return { deployment, gateway, port: gatewayPort, plan, env, served: 0 };
+  return gateway;
 }
 
 /**
@@ -495,7 +508,7 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
       const keep = beside.map((name) => deploymentOf.get(name)).filter((name) => name !== undefined);
       const current = await acquire(context, spec.deployment, keep);
       if ('unavailable' in current) return current;
-      return {
+      const target = (): Target => ({
         url: `http://127.0.0.1:${current.port}`,
         load: atriumLoad(spec, current.plan.targets[spec.family], join(context.dir, `${spec.name}.targets`)),
         process: current.gateway,
@@ -503,10 +516,18 @@ export function createAtriumScenarios(log: (line: string) => void): AtriumRun {
         ownCore: true,
         fresh: current.served === 0,
         apis: Object.values(current.plan.targets).reduce((sum, targets) => sum + targets.length, 0),
+        calibration: loadFor('hello', current.plan.targets.passthrough[0].path),
+        restart: async () => {
+          await current.gateway.stop();
+          current.gateway = await startGateway(context, current.env, current.plan, current.port);
+          current.served = 0;
+          return target();
+        },
         stop: async () => {
           current.served++;
         },
-      };
+      });
+      return target();
     },
   }));
   return { scenarios, acquire, close: () => stopAll() };

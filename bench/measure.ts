@@ -22,11 +22,13 @@ export interface Plan {
   pairSeconds: number;
   /** Unmeasured load of the same side right before each run of the paired phase. */
   leadInSeconds: number;
+  /** Rounds of the check that a pair's two gateway processes run alike (pairs across deployments). */
+  calibrationRounds: number;
   connections: number;
 }
 
-export const fullPlan: Plan = { warmUpSeconds: { node: 10, native: 3 }, measureSeconds: 10, repetitions: 3, rounds: 10, pairSeconds: 4, leadInSeconds: 2, connections: 64 };
-export const quickPlan: Plan = { warmUpSeconds: { node: 2, native: 1 }, measureSeconds: 3, repetitions: 1, rounds: 1, pairSeconds: 3, leadInSeconds: 2, connections: 64 };
+export const fullPlan: Plan = { warmUpSeconds: { node: 10, native: 3 }, measureSeconds: 10, repetitions: 3, rounds: 10, pairSeconds: 4, leadInSeconds: 2, calibrationRounds: 3, connections: 64 };
+export const quickPlan: Plan = { warmUpSeconds: { node: 2, native: 1 }, measureSeconds: 3, repetitions: 1, rounds: 1, pairSeconds: 3, leadInSeconds: 2, calibrationRounds: 1, connections: 64 };
 
 /** Figures of one measured repetition. */
 export interface Repetition {

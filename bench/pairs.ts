@@ -69,11 +69,45 @@ export interface PairReport extends Ratio {
   /** Runs in which no request completed, repeated once (as in measure.ts). */
   stalledRuns?: number;
   /**
+   * Pairs across two gateway processes: each check of whether they run alike, in order, the
+   * last one passed unless the pair is `unavailable` (see `MATCH_TOLERANCE`).
+   */
+  calibration?: CalibrationCheck[];
+  /**
    * Set when a side's CPU per request over the rounds was far above its own scenario's figure
    * (`unsteadyPair`): the gateway was not in the state its scenarios measured, and the pair's
    * ratios do not count for a goal.
    */
   unsteady?: string;
+}
+
+/**
+ * One check that the two gateway processes of a pair across deployments run alike: the same
+ * request (each deployment's open passthrough API) measured on both in alternation, and the
+ * subject's CPU per request ÷ the reference's over the rounds.
+ */
+export interface CalibrationCheck {
+  /** Median over the rounds. */
+  cpuUsPerReq: number;
+  range: [number, number];
+  /** The side whose process was started again after this check, when it failed. */
+  restarted?: Side;
+}
+
+/**
+ * Two processes of the same code whose CPU per request for the same request differs by more
+ * than this factor (either way) are not compared. On these hosts a gateway process sometimes runs
+ * everything 1.5–3.5× slower than another started minutes earlier, for as long as it lives, at
+ * the same time on the same core (docs/performance.md, seventh session): a ratio across two such
+ * processes would measure their draw, not the deployments.
+ */
+export const MATCH_TOLERANCE = 1.15;
+
+/** Restarts of one side or the other before a pair across deployments gives up. */
+export const MAX_RESTARTS = 3;
+
+export function processesMatch(cpuRatio: number): boolean {
+  return cpuRatio <= MATCH_TOLERANCE && cpuRatio >= 1 / MATCH_TOLERANCE;
 }
 
 /** A side of a pair whose median CPU per request over the rounds is above this many times its scenario's. */
@@ -162,9 +196,10 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
       started[side] = result;
     }
     const targets = started as Record<Side, Target>;
+    const twoProcesses = targets.subject.process !== targets.reference.process;
     // Only the loaded side's process runs (a no-op when one process serves both sides).
     const runOnly = (side: Side) => {
-      if (targets.subject.process === targets.reference.process) return;
+      if (!twoProcesses) return;
       targets[other(side)].process.pause();
       targets[side].process.resume();
     };
@@ -178,7 +213,7 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
 
     // Two scenarios of one deployment share a process: only the first warm-up finds it fresh.
     const warmed = new Set<number>();
-    for (const side of ['subject', 'reference'] as const) {
+    const warmUp = async (side: Side) => {
       const target = targets[side];
       const seconds = warmUpSeconds(plan, target, target.fresh === true && !warmed.has(target.process.pid));
       warmed.add(target.process.pid);
@@ -186,27 +221,64 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
       runOnly(side);
       await runLoad(context, target, scripts[side], seconds, plan.connections);
       checkRunning();
-    }
+    };
+    for (const side of ['subject', 'reference'] as const) await warmUp(side);
 
     let stalledRuns = 0;
-    const measure = async (side: Side): Promise<Repetition> => {
+    const measureOn = async (side: Side, target: Target, script: string, label: string): Promise<Repetition> => {
       for (;;) {
-        // A scenario's run follows load of its own (the warm-up, the run before); a run here
-        // mostly follows the other side's, after its process sat idle (or served the other
-        // route) for a while. Measured straight away, the side measured second read two to three
-        // times its CPU per request in quick runs, the first one as in its scenario. A lead-in of
-        // its own load puts it back in a scenario's state, and takes the other run's request-log
-        // records still being written (on the same core, or in the same process).
+        // The lead-in: see `measure` below.
         runOnly(side);
-        await runLoad(context, targets[side], scripts[side], plan.leadInSeconds, plan.connections);
+        await runLoad(context, target, script, plan.leadInSeconds, plan.connections);
         checkRunning();
-        const repetition = await measureOnce(context, targets[side], scripts[side], plan.pairSeconds, plan.connections);
+        const repetition = await measureOnce(context, target, script, plan.pairSeconds, plan.connections);
         checkRunning();
         if (repetition.rps > 0) return repetition;
         if (++stalledRuns > 1) throw new Error(`no request completed in ${stalledRuns} runs of ${plan.pairSeconds} s`);
-        log(`  ${pair[side].name}: no request completed (stalled run), running it again`);
+        log(`  ${label}: no request completed (stalled run), running it again`);
       }
     };
+
+    // Two processes: first check that they run the same request at the same cost, starting the
+    // slower one again while they do not.
+    const calibration: CalibrationCheck[] = [];
+    if (twoProcesses) {
+      for (;;) {
+        const calibrated = { subject: { ...targets.subject, load: targets.subject.calibration! }, reference: { ...targets.reference, load: targets.reference.calibration! } };
+        if (!calibrated.subject.load || !calibrated.reference.load) throw new Error('a side has no calibration request');
+        const calibrationScripts = { subject: writeScript(context, `${subject}-calibration`, calibrated.subject), reference: writeScript(context, `${reference}-calibration`, calibrated.reference) };
+        const ratios: number[] = [];
+        for (let round = 0; round < plan.calibrationRounds; round++) {
+          const figures: Partial<Record<Side, Repetition>> = {};
+          for (const side of roundOrder(round)) figures[side] = await measureOn(side, calibrated[side], calibrationScripts[side], `${pair[side].name} (calibration)`);
+          ratios.push(figures.subject!.cpuUsPerReq / figures.reference!.cpuUsPerReq);
+        }
+        const spread = summarize(ratios);
+        const check: CalibrationCheck = { cpuUsPerReq: spread.median, range: [spread.min, spread.max] };
+        calibration.push(check);
+        log(`  calibration: the same request costs ${spread.median.toFixed(2)}× (${spread.min.toFixed(2)}–${spread.max.toFixed(2)}) on ${subject}'s gateway what it costs on ${reference}'s`);
+        if (processesMatch(spread.median)) break;
+        if (calibration.length > MAX_RESTARTS) {
+          return { ...pairNotMeasured(subject, reference, 'unavailable', `the two gateway processes did not run alike after ${MAX_RESTARTS} restarts (the same request ${spread.median.toFixed(2)}× on ${subject}'s)`), calibration };
+        }
+        const slower: Side = spread.median > 1 ? 'subject' : 'reference';
+        check.restarted = slower;
+        log(`  ${pair[slower].name}: starting its gateway again (it ran the same request ${Math.max(spread.median, 1 / spread.median).toFixed(2)}× slower)`);
+        const restart = targets[slower].restart;
+        if (!restart) throw new Error(`${pair[slower].name} cannot be restarted`);
+        targets[slower] = await restart();
+        await warmUp(slower);
+      }
+    }
+
+    // A scenario's run follows load of its own (the warm-up, the run before); a run here mostly
+    // follows the other side's, after its process sat idle (or served the other route) for a
+    // while. Measured straight away, the side measured second read two to three times its CPU
+    // per request in quick runs, the first one as in its scenario. So each run comes after a
+    // lead-in of its own load (`measureOn`), which puts it back in a scenario's state and takes
+    // the other run's request-log records still being written (on the same core, or in the same
+    // process).
+    const measure = (side: Side): Promise<Repetition> => measureOn(side, targets[side], scripts[side], pair[side].name);
     const rounds: PairRound[] = [];
     while (rounds.length < plan.rounds) {
       const order = roundOrder(rounds.length);
@@ -219,7 +291,8 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
       log(`  round ${rounds.length + 1}/${plan.rounds}: req/s ${fixed(round.rps, 3)}×, CPU/req ${fixed(round.cpuUsPerReq, 3)}×`);
       rounds.push(round);
     }
-    return pairReport(subject, reference, rounds, stalledRuns);
+    const report = pairReport(subject, reference, rounds, stalledRuns);
+    return calibration.length > 0 ? { ...report, calibration } : report;
   } catch (error) {
     return pairNotMeasured(subject, reference, 'failed', firstLine(error));
   } finally {
@@ -235,6 +308,16 @@ function other(side: Side): Side {
 }
 
 // --- printing ------------------------------------------------------------------------------------
+
+/** How the two gateways of a pair across deployments compared on the same request, and what was restarted. */
+export function formatCalibration(report: PairReport): string {
+  const checks = report.calibration ?? [];
+  const last = checks.at(-1);
+  if (!last) return '';
+  const restarts = checks.filter((check) => check.restarted !== undefined).map((check) => report[check.restarted!]);
+  const restarted = restarts.length > 0 ? `, after restarting ${restarts.join(', ')}'s gateway (checks: ${checks.map((check) => `${check.cpuUsPerReq.toFixed(2)}×`).join(', ')})` : '';
+  return `two gateways, the same request ${last.cpuUsPerReq.toFixed(2)}× (${last.range[0].toFixed(2)}–${last.range[1].toFixed(2)}) on the subject's${restarted}`;
+}
 
 function fixed(value: number | null | undefined, digits: number): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
@@ -262,6 +345,7 @@ export function formatPaired(reports: Record<string, PairReport>): string {
     if (errors > 0) notes.push(`ERRORS ${errors}`);
     const rounds = `${report.rounds.length} round${report.rounds.length === 1 ? '' : 's'}`;
     lines.push(`  ${key.padEnd(52)} req/s ${withRange(report, 'rps').padEnd(20)} CPU/req ${withRange(report, 'cpuUsPerReq').padEnd(20)} ${rounds}${notes.length > 0 ? `, ${notes.join(', ')}` : ''}`);
+    if (report.calibration?.length) lines.push(`    ${formatCalibration(report)}`);
     if (report.unsteady !== undefined) lines.push(`    not counted for goals: ${report.unsteady}`);
   }
   if (lines.length === 0) lines.push('  (none: no pair had both of its scenarios selected)');

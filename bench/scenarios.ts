@@ -47,6 +47,14 @@ export interface Target {
   fresh?: boolean;
   /** The APIs the process serves (Atrium scenarios), for the heap an API adds. */
   apis?: number;
+  /**
+   * Atrium scenarios: a request every deployment serves alike (its open passthrough API), with
+   * which a pair across two deployments checks that its two gateway processes run the same
+   * work at the same cost (pairs.ts).
+   */
+  calibration?: LoadRequest;
+  /** Atrium scenarios: stops the gateway process and starts a new one on the same store. */
+  restart?(): Promise<Target>;
   stop(): Promise<void>;
 }
 

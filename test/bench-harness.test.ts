@@ -11,7 +11,7 @@ import { ownBlockMs, parseEventLoopLine, parseHeapLine } from '../bench/probe-li
 import { cpuMicrosPerRequest, isHarnessBound } from '../bench/measure.ts';
 import type { Outcome } from '../bench/measure.ts';
 import { parseProcStat, parseVmRssKb } from '../bench/proc.ts';
-import { formatPaired, pairNotMeasured, pairReport, pairRound, roundOrder, selectPairs } from '../bench/pairs.ts';
+import { formatCalibration, formatPaired, MATCH_TOLERANCE, pairNotMeasured, pairReport, pairRound, processesMatch, roundOrder, selectPairs } from '../bench/pairs.ts';
 import type { RoundFigures } from '../bench/pairs.ts';
 import { formatGoals, formatTable, ratiosAndGoals, scenarioReport } from '../bench/report.ts';
 import { formatReload, reloadGoals } from '../bench/reload.ts';
@@ -215,7 +215,10 @@ test('seedPlan: workspaces and links before APIs, one key per key-checked API, c
   assert.equal(workspaces.length, 30);
   assert.equal(links.length, 30);
   assert.ok(links.every((l) => l.path.startsWith('/gateways/managed/workspaceLinks/bench-chain-')));
-  assert.equal(apis.length, 10000);
+  // The chain APIs and the open passthrough API every deployment serves (the calibration request of a pair across deployments).
+  assert.equal(apis.length, 10001);
+  assert.deepEqual(plan.targets.passthrough, [{ path: '/passthrough', key: '' }]);
+  assert.ok(apis.some((a) => a.path === '/apis/passthrough'));
   assert.equal(plan.targets.chain.length, 10000);
   assert.equal(new Set(plan.targets.chain.map((t) => t.key)).size, 10000);
   const workspacePolicies = children.filter((c) => /^\/workspaces\/[^/]+\/policies\/policy$/.test(c.path));
@@ -426,4 +429,27 @@ test('ratiosAndGoals: a pair whose gateway ran far slower than in its scenarios 
   assert.match(slow.unsteady ?? '', /atrium-ten-policies 425\.0 µs\/req against 118\.0 in its scenario; atrium-key 375\.0 µs\/req against 110\.0/);
   assert.match(formatGoals([skipped]), /not measured\s+pair not counted: the gateway ran far slower than in its scenarios; sequential 1\.07$/);
   assert.match(formatPaired({ [key]: slow }), /\n {4}not counted for goals: the gateway ran far slower/);
+});
+
+test('a pair across deployments: two gateways count as alike within the tolerance either way, and the report says what was restarted', () => {
+  assert.equal(processesMatch(1), true);
+  assert.equal(processesMatch(MATCH_TOLERANCE), true);
+  assert.equal(processesMatch(1 / MATCH_TOLERANCE), true);
+  assert.equal(processesMatch(MATCH_TOLERANCE * 1.01), false);
+  assert.equal(processesMatch(1 / (MATCH_TOLERANCE * 1.01)), false);
+  assert.equal(processesMatch(1.75), false);
+
+  const key = 'atrium-full-chain-10k vs atrium-full-chain';
+  const rounds = [pairRound('reference', side(9000, 110), side(10000, 100))];
+  const report = {
+    ...pairReport('atrium-full-chain-10k', 'atrium-full-chain', rounds),
+    calibration: [
+      { cpuUsPerReq: 0.57, range: [0.55, 0.6] as [number, number], restarted: 'reference' as const },
+      { cpuUsPerReq: 1.03, range: [0.99, 1.05] as [number, number] },
+    ],
+  };
+  assert.equal(formatCalibration(report), "two gateways, the same request 1.03× (0.99–1.05) on the subject's, after restarting atrium-full-chain's gateway (checks: 0.57×, 1.03×)");
+  assert.match(formatPaired({ [key]: report }), /\n {4}two gateways, the same request 1\.03×/);
+  const plain = { ...pairReport('atrium-full-chain-10k', 'atrium-full-chain', rounds), calibration: [{ cpuUsPerReq: 0.98, range: [0.97, 1.01] as [number, number] }] };
+  assert.equal(formatCalibration(plain), "two gateways, the same request 0.98× (0.97–1.01) on the subject's");
 });
