@@ -177,6 +177,7 @@ export async function measureScenario(context: RunContext, scenario: Scenario, p
       if (target.process.exited()) throw new Error(`${target.process.name} exited during the run`);
       if (repetition.rps > 0) {
         repetitions.push(repetition);
+        log(`  ${scenario.name}: ${Math.round(repetition.rps)} req/s, ${repetition.cpuUsPerReq.toFixed(1)} µs CPU/request`);
       } else if (++stalledRuns > 1) {
         throw new Error(`no request completed in ${stalledRuns} runs of ${plan.measureSeconds} s`);
       } else {

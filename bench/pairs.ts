@@ -244,14 +244,19 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
     const calibration: CalibrationCheck[] = [];
     if (twoProcesses) {
       for (;;) {
-        const calibrated = { subject: { ...targets.subject, load: targets.subject.calibration! }, reference: { ...targets.reference, load: targets.reference.calibration! } };
-        if (!calibrated.subject.load || !calibrated.reference.load) throw new Error('a side has no calibration request');
+        const calibrationOf = (side: Side): Target => {
+          const load = targets[side].calibration;
+          if (!load) throw new Error(`${pair[side].name} has no calibration request`);
+          return { ...targets[side], load };
+        };
+        const calibrated = { subject: calibrationOf('subject'), reference: calibrationOf('reference') };
         const calibrationScripts = { subject: writeScript(context, `${subject}-calibration`, calibrated.subject), reference: writeScript(context, `${reference}-calibration`, calibrated.reference) };
         const ratios: number[] = [];
         for (let round = 0; round < plan.calibrationRounds; round++) {
           const figures: Partial<Record<Side, Repetition>> = {};
           for (const side of roundOrder(round)) figures[side] = await measureOn(side, calibrated[side], calibrationScripts[side], `${pair[side].name} (calibration)`);
           ratios.push(figures.subject!.cpuUsPerReq / figures.reference!.cpuUsPerReq);
+          log(`  calibration round ${round + 1}/${plan.calibrationRounds}: ${figures.subject!.cpuUsPerReq.toFixed(1)} vs ${figures.reference!.cpuUsPerReq.toFixed(1)} µs CPU/request`);
         }
         const spread = summarize(ratios);
         const check: CalibrationCheck = { cpuUsPerReq: spread.median, range: [spread.min, spread.max] };
@@ -288,7 +293,7 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
         figures[side] = roundFigures(await measure(side));
       }
       const round = pairRound(order[0], figures.subject!, figures.reference!);
-      log(`  round ${rounds.length + 1}/${plan.rounds}: req/s ${fixed(round.rps, 3)}×, CPU/req ${fixed(round.cpuUsPerReq, 3)}×`);
+      log(`  round ${rounds.length + 1}/${plan.rounds}: req/s ${fixed(round.rps, 3)}×, CPU/req ${fixed(round.cpuUsPerReq, 3)}× (${round.subject.cpuUsPerReq.toFixed(1)} vs ${round.reference.cpuUsPerReq.toFixed(1)} µs)`);
       rounds.push(round);
     }
     const report = pairReport(subject, reference, rounds, stalledRuns);
