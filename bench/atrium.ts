@@ -12,7 +12,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -388,10 +388,16 @@ export function gatewayNodeArgs(value = process.env.BENCH_GATEWAY_NODE_ARGS): st
 
 async function startDeployment(context: RunContext, deployment: Deployment, log: (line: string) => void): Promise<RunningDeployment> {
   const dataDir = join(context.dir, `atrium-${deployment.name}`);
+  // A deployment started again in the same run (the paired phase) starts from its seeded store
+  // again, in an emptied folder: a database file copied beside the write-ahead log an earlier
+  // gateway left there makes a corrupt store (its request logs then cannot be written).
+  rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const plan = seedPlan(deployment, `http://127.0.0.1:${context.backendPort}`, 'atrium-bench');
   const cacheKey = seedCacheKey(deployment.name, plan, sourceHash(context.atriumRoot));
-  const restoredKey = context.seedCache ? restoreSeeded(context.seedCache, cacheKey, dataDir) : undefined;
+  // With `--fresh`, each deployment is seeded once in the run, and restored when started again.
+  const seedCache = context.seedCache ?? join(context.dir, 'seeded');
+  const restoredKey = restoreSeeded(seedCache, cacheKey, dataDir);
   const adminKey = restoredKey ?? randomBytes(24).toString('hex');
   const [gatewayPort, managementPort, portalPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
@@ -410,10 +416,10 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
   if (deployment.redis) env.ATRIUM_REDIS_URL = redisUrl();
 
   if (restoredKey) {
-    log(`  deployment ${deployment.name}: seeded store reused from ${context.seedCache} (--fresh seeds again)`);
+    log(`  deployment ${deployment.name}: seeded store reused from ${seedCache}${context.seedCache ? " (--fresh seeds again)" : ""}`);
   } else {
     await seedDeployment(context, deployment, plan, env, adminKey, log);
-    if (context.seedCache) saveSeeded(context.seedCache, cacheKey, dataDir, adminKey);
+    saveSeeded(seedCache, cacheKey, dataDir, adminKey);
   }
 
   const gateway = await startGateway(context, env, plan, gatewayPort);

@@ -46,12 +46,17 @@ interface Meta {
   createdAt: string;
 }
 
-/** Copies a cached data folder into `dataDir`; returns its admin key, or undefined on a miss. */
+/**
+ * Replaces `dataDir` with a copy of a cached data folder; returns its admin key, or undefined on
+ * a miss. Whatever `dataDir` held goes: a database file copied beside another database's
+ * write-ahead log would be read through it, as a corrupt store.
+ */
 export function restoreSeeded(cacheDir: string, key: string, dataDir: string): string | undefined {
   const entry = join(cacheDir, key);
   const metaFile = join(entry, 'meta.json');
   if (!existsSync(metaFile)) return undefined;
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
+  rmSync(dataDir, { recursive: true, force: true });
   cpSync(join(entry, 'data'), dataDir, { recursive: true });
   return meta.adminKey;
 }

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atriumLoad, atriumScenarioSpecs, benchKey, deployments, fullChainPolicy, seedPlan } from '../bench/atrium.ts';
@@ -278,6 +278,12 @@ test('seeded stores: the key follows the plan and the store-shaping code, and a 
     saveSeeded(cache, key, seeded, 'admin-key');
     const restored = join(root, 'restored');
     assert.equal(restoreSeeded(cache, key, restored), 'admin-key');
+    assert.equal(readFileSync(join(restored, 'atrium.db'), 'utf8'), 'rows');
+    // Restored again over a folder a gateway used: nothing of it is left beside the copy.
+    writeFileSync(join(restored, 'atrium.db'), 'rows and request logs');
+    writeFileSync(join(restored, 'atrium.db-wal'), 'frames of that database');
+    assert.equal(restoreSeeded(cache, key, restored), 'admin-key');
+    assert.deepEqual(readdirSync(restored), ['atrium.db']);
     assert.equal(readFileSync(join(restored, 'atrium.db'), 'utf8'), 'rows');
   } finally {
     rmSync(root, { recursive: true, force: true });

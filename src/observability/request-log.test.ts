@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createRequestLogWriter, type RequestLogRecord, type RequestLogSink } from './request-log.ts';
+import { createRequestLogWriter, RecordQueue, type RequestLogRecord, type RequestLogSink } from './request-log.ts';
 
 function record(n: number): RequestLogRecord {
   return {
@@ -74,5 +74,45 @@ describe('request log writer', () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(sink.prunedBefore?.toISOString(), '2026-11-22T00:00:00.000Z');
     await writer.close();
+  });
+
+  it('keeps only the newest records past the bound while the store fails for long, and writes them in order', async () => {
+    const sink = memorySink();
+    sink.failing = true;
+    const writer = createRequestLogWriter({ sink, batchSize: 7, maxQueue: 1000, flushIntervalMs: 60_000, log: () => undefined });
+    for (let i = 0; i < 25_000; i++) writer.push(record(i));
+    await writer.flush();
+    assert.deepEqual(writer.stats(), { queued: 1000, written: 0, dropped: 24_000, failedBatches: writer.stats().failedBatches });
+    sink.failing = false;
+    await writer.close();
+    assert.deepEqual(sink.rows.map((r) => r.requestId), Array.from({ length: 1000 }, (_, i) => `r${i + 24_000}`));
+  });
+});
+
+describe('the request log queue', () => {
+  it('is first in, first out across growth and wrap-around, and drops the oldest at its bound', () => {
+    const queue = new RecordQueue<number>(200);
+    for (let i = 0; i < 150; i++) queue.push(i);
+    assert.deepEqual(queue.take(100), Array.from({ length: 100 }, (_, i) => i));
+    for (let i = 150; i < 400; i++) queue.push(i);
+    assert.equal(queue.length, 200);
+    assert.equal(queue.dropped, 100);
+    assert.deepEqual(queue.take(1000), Array.from({ length: 200 }, (_, i) => i + 200));
+    assert.equal(queue.length, 0);
+  });
+
+  it('puts a taken batch back in front, dropping the oldest of it when there is no room', () => {
+    const queue = new RecordQueue<number>(10);
+    for (let i = 0; i < 6; i++) queue.push(i);
+    const batch = queue.take(4);
+    queue.putBack(batch);
+    assert.deepEqual(queue.take(10), [0, 1, 2, 3, 4, 5]);
+    for (let i = 0; i < 10; i++) queue.push(i);
+    const again = queue.take(3);
+    queue.push(10);
+    queue.push(11);
+    queue.putBack(again);
+    assert.equal(queue.dropped, 2);
+    assert.deepEqual(queue.take(10), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 });
