@@ -96,10 +96,10 @@ export interface CalibrationCheck {
 
 /**
  * Two processes of the same code whose CPU per request for the same request differs by more
- * than this factor (either way) are not compared. On these hosts a gateway process sometimes runs
- * everything 1.5–3.5× slower than another started minutes earlier, for as long as it lives, at
- * the same time on the same core (docs/performance.md, seventh session): a ratio across two such
- * processes would measure their draw, not the deployments.
+ * than this factor (either way) are not compared: one of them is in a state its scenarios did
+ * not measure, and a ratio across the two would measure that, not the deployments. (A gateway
+ * started on a corrupt store, which could not write its request logs, ran the same request at
+ * 2.2–5.2× another's: docs/performance.md, seventh session.)
  */
 export const MATCH_TOLERANCE = 1.15;
 
