@@ -416,7 +416,7 @@ async function startDeployment(context: RunContext, deployment: Deployment, log:
   if (deployment.redis) env.ATRIUM_REDIS_URL = redisUrl();
 
   if (restoredKey) {
-    log(`  deployment ${deployment.name}: seeded store reused from ${seedCache}${context.seedCache ? " (--fresh seeds again)" : ""}`);
+    log(`  deployment ${deployment.name}: seeded store reused from ${seedCache}${context.seedCache ? ' (--fresh seeds again)' : ''}`);
   } else {
     await seedDeployment(context, deployment, plan, env, adminKey, log);
     saveSeeded(seedCache, cacheKey, dataDir, adminKey);
