@@ -243,37 +243,41 @@ export async function measurePair(context: RunContext, pair: PairScenarios, plan
     // slower one again while they do not.
     const calibration: CalibrationCheck[] = [];
     if (twoProcesses) {
-      for (;;) {
-        const calibrationOf = (side: Side): Target => {
-          const load = targets[side].calibration;
-          if (!load) throw new Error(`${pair[side].name} has no calibration request`);
-          return { ...targets[side], load };
-        };
-        const calibrated = { subject: calibrationOf('subject'), reference: calibrationOf('reference') };
-        const calibrationScripts = { subject: writeScript(context, `${subject}-calibration`, calibrated.subject), reference: writeScript(context, `${reference}-calibration`, calibrated.reference) };
+      const calibrationOf = (side: Side): Target => {
+        const load = targets[side].calibration;
+        if (!load) throw new Error(`${pair[side].name} has no calibration request`);
+        return { ...targets[side], load };
+      };
+      const calibrationScripts = { subject: writeScript(context, `${subject}-calibration`, calibrationOf('subject')), reference: writeScript(context, `${reference}-calibration`, calibrationOf('reference')) };
+      /** The same request on both gateways in alternation: the subject's CPU per request ÷ the reference's, over the rounds. */
+      const check = async (): Promise<CalibrationCheck> => {
         const ratios: number[] = [];
         for (let round = 0; round < plan.calibrationRounds; round++) {
           const figures: Partial<Record<Side, Repetition>> = {};
-          for (const side of roundOrder(round)) figures[side] = await measureOn(side, calibrated[side], calibrationScripts[side], `${pair[side].name} (calibration)`);
+          for (const side of roundOrder(round)) figures[side] = await measureOn(side, calibrationOf(side), calibrationScripts[side], `${pair[side].name} (calibration)`);
           ratios.push(figures.subject!.cpuUsPerReq / figures.reference!.cpuUsPerReq);
           log(`  calibration round ${round + 1}/${plan.calibrationRounds}: ${figures.subject!.cpuUsPerReq.toFixed(1)} vs ${figures.reference!.cpuUsPerReq.toFixed(1)} µs CPU/request`);
         }
         const spread = summarize(ratios);
-        const check: CalibrationCheck = { cpuUsPerReq: spread.median, range: [spread.min, spread.max] };
-        calibration.push(check);
         log(`  calibration: the same request costs ${spread.median.toFixed(2)}× (${spread.min.toFixed(2)}–${spread.max.toFixed(2)}) on ${subject}'s gateway what it costs on ${reference}'s`);
-        if (processesMatch(spread.median)) break;
+        return { cpuUsPerReq: spread.median, range: [spread.min, spread.max] };
+      };
+      let last = await check();
+      while (!processesMatch(last.cpuUsPerReq)) {
+        calibration.push(last);
         if (calibration.length > MAX_RESTARTS) {
-          return { ...pairNotMeasured(subject, reference, 'unavailable', `the two gateway processes did not run alike after ${MAX_RESTARTS} restarts (the same request ${spread.median.toFixed(2)}× on ${subject}'s)`), calibration };
+          return { ...pairNotMeasured(subject, reference, 'unavailable', `the two gateway processes did not run alike after ${MAX_RESTARTS} restarts (the same request ${last.cpuUsPerReq.toFixed(2)}× on ${subject}'s)`), calibration };
         }
-        const slower: Side = spread.median > 1 ? 'subject' : 'reference';
-        check.restarted = slower;
-        log(`  ${pair[slower].name}: starting its gateway again (it ran the same request ${Math.max(spread.median, 1 / spread.median).toFixed(2)}× slower)`);
+        const slower: Side = last.cpuUsPerReq > 1 ? 'subject' : 'reference';
+        last.restarted = slower;
+        log(`  ${pair[slower].name}: starting its gateway again (it ran the same request ${Math.max(last.cpuUsPerReq, 1 / last.cpuUsPerReq).toFixed(2)}× slower)`);
         const restart = targets[slower].restart;
         if (!restart) throw new Error(`${pair[slower].name} cannot be restarted`);
         targets[slower] = await restart();
         await warmUp(slower);
+        last = await check();
       }
+      calibration.push(last);
     }
 
     // A scenario's run follows load of its own (the warm-up, the run before); a run here mostly
