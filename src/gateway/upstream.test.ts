@@ -143,3 +143,68 @@ describe('upstream client with backend resources', () => {
     await client.close();
   });
 });
+
+describe('upstream client: the backend call abort', () => {
+  let backend: Server;
+  let url = '';
+  /** Ends the response the backend holds open. */
+  let finish: (() => void) | undefined;
+
+  before(async () => {
+    backend = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first chunk');
+      finish = () => res.end('last chunk');
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    backend.closeAllConnections();
+    await new Promise<void>((resolve) => backend.close(() => resolve()));
+  });
+
+  const target = (): UpstreamTarget => compileBackends([backendRecord('held', { url })], (r) => r.properties, () => undefined).get('/backends/held')!;
+
+  it('is on the context while a forwarded exchange lasts, and gone once it is over', async () => {
+    const client = createUpstreamClient({});
+    const ctx = contextFor(target());
+    const response = await client.forward(ctx);
+    assert.equal(response.status, 200);
+    assert.equal(typeof ctx.abortBackend, 'function', 'the body is still coming: a client leaving now must reach the backend');
+    finish!();
+    await drain(response);
+    assert.equal(ctx.abortBackend, undefined, 'nothing of the finished exchange stays reachable from the context');
+    await client.close();
+  });
+
+  it('is on the context while a streamed exchange lasts, and gone once it is over', async () => {
+    const client = createUpstreamClient({});
+    const ctx = contextFor(target());
+    let streaming!: () => void;
+    const started = new Promise<void>((resolve) => (streaming = resolve));
+    // The backend's first chunk is written to the response: the exchange is under way.
+    const gateway = createServer((_req, res) => {
+      client.stream(ctx, res);
+      const write = res.write.bind(res);
+      res.write = ((chunk: unknown, ...rest: never[]) => {
+        streaming();
+        return write(chunk as string, ...rest);
+      }) as typeof res.write;
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(gateway.address() as AddressInfo).port}/`);
+      await started;
+      assert.equal(typeof ctx.abortBackend, 'function');
+      finish!();
+      assert.equal(await response.text(), 'first chunklast chunk');
+      assert.equal(ctx.abortBackend, undefined);
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+      await client.close();
+    }
+  });
+});
