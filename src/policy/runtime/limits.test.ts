@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KEPT_PER_GENERATION, keptPerValue } from './limits.ts';
+import { KEPT_VALUES, keptPerValue, keptValueCount } from './limits.ts';
 
 test('what a limit makes of a counter-key value is made once per value and shared by equal ids', () => {
   let made = 0;
@@ -13,33 +13,56 @@ test('what a limit makes of a counter-key value is made once per value and share
   assert.equal(made, 2);
 });
 
-test('values used at least once a generation stay kept while others pass through', () => {
+test('a working set found again between sweeps is made once, in any order, while other values pass through', () => {
   let made = 0;
   const kept = keptPerValue('test-kept\u0000working-set', (value) => ({ value, serial: ++made }));
-  const working = Array.from({ length: KEPT_PER_GENERATION / 2 }, (_, i) => `w${i}`);
+  const working = Array.from({ length: KEPT_VALUES / 4 }, (_, i) => `w${i}`);
   const first = working.map((value) => kept(value));
   let passing = 0;
-  const rounds = 6;
+  const rounds = 24;
   for (let round = 0; round < rounds; round++) {
-    // Each round visits the working set in another order, a quarter of a generation of values
-    // used once mixed in: the generations turn, the working set is never made again.
+    // Each round visits the working set forwards or backwards with values used once mixed in,
+    // fewer than a quarter of the bound between two visits of a working value: more than twice
+    // the bound passes through in all, so the sweeps run again and again.
     const order = round % 2 === 0 ? working.map((_, i) => i).reverse() : working.map((_, i) => i);
     for (const i of order) {
       assert.equal(kept(working[i]), first[i]);
-      if (i % 2 === 0) kept(`passing-${passing++}`);
+      if (i % 16 === 0) for (let p = 0; p < 7; p++) kept(`passing-${passing++}`);
+      assert.ok(keptValueCount() <= KEPT_VALUES);
     }
   }
-  assert.equal(passing, rounds * KEPT_PER_GENERATION / 4);
-  assert.equal(made, working.length + passing);
+  assert.ok(passing > 2 * KEPT_VALUES);
+  assert.equal(made, working.length + passing, 'the working set was never made again');
 });
 
-test('kept values are bounded: a value unused for two generations is dropped and made again on use', () => {
+test('a value unused for two sweeps is dropped and made again on use', () => {
   let made = 0;
-  const kept = keptPerValue('test-kept\u0000bound', (value) => ({ value, serial: ++made }));
+  const kept = keptPerValue('test-kept\u0000unused', (value) => ({ value, serial: ++made }));
   const first = kept('v0');
-  for (let i = 1; i <= 2 * KEPT_PER_GENERATION; i++) kept(`v${i}`);
+  for (let i = 1; i <= 2 * KEPT_VALUES; i++) kept(`v${i}`);
   const remade = kept('v0');
-  assert.notEqual(remade, first, 'dropped once two generations had passed');
+  assert.notEqual(remade, first, 'dropped by the sweeps that ran meanwhile');
   assert.equal(remade.value, 'v0');
-  assert.equal(made, 2 * KEPT_PER_GENERATION + 2);
+  assert.equal(made, 2 * KEPT_VALUES + 2);
+});
+
+test('values all in use beyond the bound: the oldest go, the bound holds, every value is right', () => {
+  let made = 0;
+  const a = keptPerValue('test-kept\u0000cycle-a', (value) => ({ value, id: 'a', serial: ++made }));
+  const b = keptPerValue('test-kept\u0000cycle-b', (value) => ({ value, id: 'b', serial: ++made }));
+  // A cycle through one and a quarter times the bound, over two ids, each value found again at
+  // once: every value is in use at each sweep, so sweeps must drop values in use to make room.
+  const cycle = Array.from({ length: (KEPT_VALUES * 5) / 8 }, (_, i) => `c${i}`);
+  for (let round = 0; round < 4; round++) {
+    for (const value of cycle) {
+      for (const [kept, id] of [[a, 'a'], [b, 'b']] as const) {
+        const once = kept(value);
+        assert.equal(kept(value), once);
+        assert.equal(once.value, value);
+        assert.equal(once.id, id);
+      }
+    }
+    assert.ok(keptValueCount() <= KEPT_VALUES, `round ${round}: ${keptValueCount()} kept`);
+  }
+  assert.ok(made > cycle.length * 2, 'values were dropped and made again');
 });

@@ -55,44 +55,81 @@ export function reachedCheck(key: string, reached: number, window: CounterWindow
  * the counters' map finds keys whose hashes it has already computed (a key built per request is
  * a new string hashed each time).
  *
- * Bounded by generations: values go into the current generation until it holds
- * KEPT_PER_GENERATION of them; then it becomes the previous one (dropping the one before) and a
- * new one starts. A value found only in the previous generation is kept again in the current
- * one. So however they are visited, the values used since the last turn stay kept, a working
- * set of up to KEPT_PER_GENERATION values is made once, and at most twice that many are held.
- * (A single bound that dropped everything when full made a gateway with 10,000 keyed APIs, two
- * limits each, make most of its values again and again.)
+ * Bounded, second-chance style: at most KEPT_VALUES values are kept in all. A value found again
+ * is marked used — one lookup and a field write, nothing moves. When a new value finds the
+ * bound reached, a sweep drops every value not found again since the sweep before and marks the
+ * others unused; if more than three quarters of the bound remain, the oldest go too, so that
+ * each sweep makes room for a quarter of the bound at least and its cost is spread over the
+ * values made after it. So values used once (a scan of client addresses) leave at the next
+ * sweep, and a working set within three quarters of the bound, each value found again before
+ * a quarter of the bound of new values has passed, is made once, however it is visited. (Two
+ * generations, where a value found in the older one was copied into the newer, made a gateway
+ * visiting 20,000 values in turn — 10,000 keyed APIs, two limits each — write a map on every
+ * lookup and make a fifth of its values again.)
+ *
+ * The map of an id stays for the life of the process (ids are made of policy constants: a
+ * handful), so that every closure for an id keeps using the same one.
  */
 export function keptPerValue<T>(id: string, make: (value: string) => T): (value: string) => T {
+  let space = spaces.get(id);
+  if (space === undefined) {
+    space = new Map();
+    spaces.set(id, space);
+  }
+  const values = space;
   return function kept(value) {
-    let made = current.get(id)?.get(value) as T | undefined;
-    if (made !== undefined) return made;
-    made = (previous.get(id)?.get(value) as T | undefined) ?? make(value);
-    keep(id, value, made);
+    const slot = values.get(value);
+    if (slot !== undefined) {
+      slot.used = true;
+      return slot.made as T;
+    }
+    const made = make(value);
+    if (keptCount >= KEPT_VALUES) sweep();
+    values.set(value, { made, used: false });
+    keptCount++;
     return made;
   };
 }
 
-function keep(id: string, value: string, made: unknown): void {
-  if (keptInCurrent >= KEPT_PER_GENERATION) {
-    previous = current;
-    current = new Map();
-    keptInCurrent = 0;
-  }
-  let space = current.get(id);
-  if (space === undefined) {
-    space = new Map();
-    current.set(id, space);
-  }
-  space.set(value, made);
-  keptInCurrent++;
+interface KeptSlot {
+  readonly made: unknown;
+  /** Found again since the last sweep. */
+  used: boolean;
 }
 
-/** Kept values by id, then by value: the current generation and the one before it. */
-let current = new Map<string, Map<string, unknown>>();
-let previous = new Map<string, Map<string, unknown>>();
-let keptInCurrent = 0;
-export const KEPT_PER_GENERATION = 16_384;
+/** Kept values by id, then by value, in the order they were made. */
+const spaces = new Map<string, Map<string, KeptSlot>>();
+let keptCount = 0;
+export const KEPT_VALUES = 32_768;
+
+/** How many values are kept now, for every id. */
+export function keptValueCount(): number {
+  return keptCount;
+}
+
+function sweep(): void {
+  for (const values of spaces.values()) {
+    for (const [value, slot] of values) {
+      if (slot.used) slot.used = false;
+      else {
+        values.delete(value);
+        keptCount--;
+      }
+    }
+  }
+  const most = (KEPT_VALUES * 3) / 4;
+  if (keptCount <= most) return;
+  // Everything was in use: each id gives up its oldest values, in proportion to what it holds.
+  const share = (keptCount - most) / keptCount;
+  for (const values of spaces.values()) {
+    let drop = Math.ceil(values.size * share);
+    for (const value of values.keys()) {
+      if (drop-- <= 0) break;
+      values.delete(value);
+      keptCount--;
+    }
+  }
+}
 
 /** The runner of one limit policy. */
 export function limitStep(limit: LimitPolicy): LimitRun {
