@@ -35,13 +35,13 @@ test('a working set found again between sweeps is made once, in any order, while
   assert.equal(made, working.length + passing, 'the working set was never made again');
 });
 
-test('a value unused for two sweeps is dropped and made again on use', () => {
+test('a value not found again is dropped at the next sweep and made again on use', () => {
   let made = 0;
   const kept = keptPerValue('test-kept\u0000unused', (value) => ({ value, serial: ++made }));
   const first = kept('v0');
   for (let i = 1; i <= 2 * KEPT_VALUES; i++) kept(`v${i}`);
   const remade = kept('v0');
-  assert.notEqual(remade, first, 'dropped by the sweeps that ran meanwhile');
+  assert.notEqual(remade, first, 'dropped by the sweep that ran meanwhile');
   assert.equal(remade.value, 'v0');
   assert.equal(made, 2 * KEPT_VALUES + 2);
 });

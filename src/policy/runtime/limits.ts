@@ -62,7 +62,7 @@ export function reachedCheck(key: string, reached: number, window: CounterWindow
  * each sweep makes room for a quarter of the bound at least and its cost is spread over the
  * values made after it. So values used once (a scan of client addresses) leave at the next
  * sweep, and a working set within three quarters of the bound, each value found again before
- * a quarter of the bound of new values has passed, is made once, however it is visited. (Two
+ * a quarter of the bound of new values has passed, stays kept however it is visited. (Two
  * generations, where a value found in the older one was copied into the newer, made a gateway
  * visiting 20,000 values in turn — 10,000 keyed APIs, two limits each — write a map on every
  * lookup and make a fifth of its values again.)
@@ -119,7 +119,8 @@ function sweep(): void {
   }
   const most = (KEPT_VALUES * 3) / 4;
   if (keptCount <= most) return;
-  // Everything was in use: each id gives up its oldest values, in proportion to what it holds.
+  // More than three quarters were in use: each id gives up its oldest values, in proportion
+  // to what it holds.
   const share = (keptCount - most) / keptCount;
   for (const values of spaces.values()) {
     let drop = Math.ceil(values.size * share);
