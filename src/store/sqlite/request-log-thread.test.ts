@@ -112,3 +112,23 @@ test('a thread never creates the database file: while it is missing, writes fail
   }
   assert.equal(count(file), 2);
 });
+
+test('a batch over several workspaces: every row is written, each workspace lists its own in time order', async () => {
+  const file = await databaseFile();
+  const store = await openSqliteStore(file);
+  try {
+    // Arrival order alternates between three workspaces; the rows go in grouped by workspace.
+    const rows = Array.from({ length: 300 }, (_, i) => ({ ...record(i), workspace: `w${i % 3}`, requestId: `r${i}` }));
+    await store.appendRequestLogs(rows);
+    for (let w = 0; w < 3; w++) {
+      const page = await store.queryRequestLogs({ workspace: `w${w}`, top: 1000, skip: 0 });
+      assert.equal(page.count, 100);
+      const expected = rows.filter((r) => r.workspace === `w${w}`).map((r) => r.requestId).reverse();
+      assert.deepEqual(page.items.map((r) => r.requestId), expected, `workspace w${w}: newest first, none of another workspace`);
+    }
+    const all = await store.queryRequestLogs({ top: 1000, skip: 0 });
+    assert.deepEqual(all.items.map((r) => r.requestId), rows.map((r) => r.requestId).reverse(), 'across workspaces, in time order');
+  } finally {
+    await store.close();
+  }
+});
