@@ -71,12 +71,7 @@ export function reachedCheck(key: string, reached: number, window: CounterWindow
  * handful), so that every closure for an id keeps using the same one.
  */
 export function keptPerValue<T>(id: string, make: (value: string) => T): (value: string) => T {
-  let space = spaces.get(id);
-  if (space === undefined) {
-    space = new Map();
-    spaces.set(id, space);
-  }
-  const values = space;
+  const values = spaces.get(id) ?? spaces.set(id, new Map()).get(id)!;
   return function kept(value) {
     const slot = values.get(value);
     if (slot !== undefined) {
