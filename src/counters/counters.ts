@@ -35,6 +35,17 @@ export interface CounterOp {
   /** May be Infinity (always add). */
   readonly limit: number;
   readonly window: CounterWindow;
+  /**
+   * Where counters may keep what they found for `key`, so that an operation kept across requests
+   * (a limit policy's, for one counter-key value) finds its counter without a lookup. In-memory
+   * counters keep their entry here; Redis ignores it.
+   */
+  cell?: unknown;
+}
+
+/** A counter operation with its `cell` slot, so that every operation has the same shape. */
+export function counterOp(key: string, amount: number, limit: number, window: CounterWindow): CounterOp {
+  return { key, amount, limit, window, cell: undefined };
 }
 
 export interface Counters {

@@ -1,5 +1,5 @@
 /** Rate-limit and quota counters: one contract, in memory and in Redis. */
-export { alignedWindow, CountersUnavailableError } from './counters.ts';
+export { alignedWindow, counterOp, CountersUnavailableError } from './counters.ts';
 export type { CounterOp, CounterResult, Counters, CounterWindow } from './counters.ts';
 export { createMemoryCounters } from './memory.ts';
 export type { MemoryCountersOptions } from './memory.ts';

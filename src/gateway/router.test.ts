@@ -236,6 +236,35 @@ describe('router', () => {
     assert.equal(byRevision.conflicts.size, 0);
   });
 
+  it('a path with one API answers for it alone until a revision or a version set joins it there', () => {
+    const current = api('shop', 'shop', [['GET', '/x']], { apiRevision: '1' });
+    const second = api('shop;rev=2', 'shop', [['GET', '/x']], { apiRevision: '2' });
+    const versionSet = record('/apiversionsets/vs', 'apiVersionSets', { versioningScheme: 'Segment', displayName: 'vs' });
+    const v1 = api('shop-v1', 'shop', [['GET', '/x']], { apiVersionSetId: '/apiVersionSets/vs', apiVersion: 'v1' }, versionSet);
+    const routed = (router: ReturnType<typeof createRouter>, path: string) => {
+      const route = router.route(input('GET', path));
+      return route.found ? route.api : undefined;
+    };
+    const alone = createRouter([current]);
+    assert.equal(routed(alone, '/shop/x'), current);
+    assert.equal(routed(alone, '/shop;rev=1/x'), current);
+    assert.equal(routed(alone, '/shop;rev=2/x'), undefined);
+    const withRevision = alone.with([], [second]);
+    assert.equal(routed(withRevision, '/shop/x'), current);
+    assert.equal(routed(withRevision, '/shop;rev=2/x'), second);
+    const withVersions = withRevision.with([], [v1]);
+    assert.equal(routed(withVersions, '/shop/v1/x'), v1);
+    assert.equal(routed(withVersions, '/shop/x'), current);
+    const aloneAgain = withVersions.with([second, v1], []);
+    assert.equal(routed(aloneAgain, '/shop;rev=2/x'), undefined);
+    const gone = aloneAgain.route(input('GET', '/shop/v1/x'));
+    assert.ok(gone.found && gone.api === current && gone.operation === undefined, 'v1 is gone: shop has no operation for /v1/x');
+    assert.equal(routed(aloneAgain, '/shop/x'), current);
+    const replaced = api('shop', 'shop', [['GET', '/x']], { apiRevision: '1', serviceUrl: 'http://other.test' });
+    assert.equal(routed(aloneAgain.with([current], [replaced]), '/shop/x'), replaced);
+    assert.equal(routed(aloneAgain, '/shop/x'), current, 'the router it came from is unchanged');
+  });
+
   it('routes the versions of a version set by segment beside a plain API at the same path', () => {
     const versionSet = record('/apiversionsets/vs', 'apiVersionSets', { versioningScheme: 'Segment', displayName: 'vs' });
     const v1 = api('v1', 'catalog', [['GET', '/x']], { apiVersionSetId: '/apiVersionSets/vs', apiVersion: 'v1' }, versionSet);

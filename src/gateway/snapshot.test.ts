@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResourceRecord } from '../store/store.ts';
-import { compileApi, createSharedParts, type CompiledApi, type SharedParts } from './snapshot.ts';
+import { compileApi, createSharedParts, interned, type CompiledApi, type SharedParts } from './snapshot.ts';
 
 function record(key: string, kind: string, properties: Record<string, unknown>): ResourceRecord {
   const name = key.slice(key.lastIndexOf('/') + 1);
@@ -57,5 +57,14 @@ describe('shared parts of compiled APIs', () => {
     // The table was emptied when c.test arrived: a.test is built again, equal but not the same.
     assert.notEqual(compiled[3].upstream, compiled[0].upstream);
     assert.deepEqual(compiled[3].upstream, compiled[0].upstream);
+  });
+});
+
+describe('interned strings', () => {
+  it('are equal to the text given, whatever it looks like', () => {
+    for (const text of ['/workspaces/team-a/apis/shop', '', '0', '123', '__proto__', 'constructor', 'ünïcode ✓', 'x'.repeat(5000)]) {
+      assert.equal(interned(text), text);
+      assert.equal(interned([...text].join('')), text);
+    }
   });
 });

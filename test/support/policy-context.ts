@@ -44,6 +44,7 @@ export const testSubscription: SubscriptionEntry = {
   scopeKey: '',
   active: true,
   ownerId: '/users/alice',
+  keptValues: undefined,
 };
 
 let sharedUpstream: UpstreamClient | undefined;

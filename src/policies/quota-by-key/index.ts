@@ -23,11 +23,11 @@ export const runtime: PolicyFactory = function compileQuotaByKey(input) {
     readsContext: true,
     setsVariables: false,
     plan(pc) {
-      const kept = quotaOf(counterKey(pc));
-      const [quota] = kept.quotas;
+      const kept = quotaOf(counterKey(pc), pc.gateway.subscription);
       const amount = incrementCount ? Number(incrementCount(pc)) : 1;
       if (condition === undefined) return keptQuotaPlan(pc, kept, amount, true);
       const plan = keptQuotaPlan(pc, kept, amount, false);
+      const quota = kept.quotas[0];
       if (quota.calls === undefined) return plan;
       // Checked now, counted once the response is known and the condition holds.
       return {

@@ -1,9 +1,9 @@
-import type { CounterOp, CounterResult, CounterWindow } from '../../counters/index.ts';
+import { counterOp, type CounterOp, type CounterResult, type CounterWindow } from '../../counters/index.ts';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { getHeader } from '../../policy/runtime/headers.ts';
 import { errorState } from '../../policy/runtime/target.ts';
 import type { Outcome, PolicyFailure } from '../../policy/runtime/types.ts';
-import { keptPerValue, reachedCheck, type LimitPlan } from '../../policy/runtime/limits.ts';
+import { keptPerValue, reachedCheck, type KeptValues, type LimitPlan } from '../../policy/runtime/limits.ts';
 
 export interface Quota {
   /** The counter keys of its calls and of its bytes ('' when that is not limited). */
@@ -29,7 +29,7 @@ export interface KeptQuota {
 }
 
 /** The quota of each counter-key value, counted under `prefix + value`, kept per value. */
-export function quotaByKey(prefix: string, calls: number | undefined, kilobytes: number | undefined, window: CounterWindow): (value: string) => KeptQuota {
+export function quotaByKey(prefix: string, calls: number | undefined, kilobytes: number | undefined, window: CounterWindow): KeptValues<KeptQuota> {
   const id = `quota-by-key\u0000${prefix}\u0000${calls}\u0000${kilobytes}\u0000${window.periodMs}\u0000${window.alignMs}`;
   return keptPerValue(id, (value) => {
     const made = quota(prefix + value, calls, kilobytes, window);
@@ -40,7 +40,7 @@ export function quotaByKey(prefix: string, calls: number | undefined, kilobytes:
 /** The plan of a kept quota: its operations are made per request only when they differ from one counted call. */
 export function keptQuotaPlan(pc: PolicyContext, kept: KeptQuota, amount: number, countCalls: boolean): LimitPlan {
   const ops = amount === 1 && countCalls ? kept.oneCall : quotaOps(kept.quotas, amount, countCalls);
-  return new QuotaPlan(pc, kept.quotas, ops);
+  return new QuotaPlan(pc, ops);
 }
 
 /** A quota whose renewal period is 0 never renews: a window of a hundred years. */
@@ -60,14 +60,18 @@ export function quotaWindow(periodSeconds: number, firstPeriodStart: string | un
  * bandwidth of the exchange is counted once the response is final.
  */
 export function quotaPlan(pc: PolicyContext, quotas: readonly Quota[], amount: number, countCalls: boolean): LimitPlan {
-  return new QuotaPlan(pc, quotas, quotaOps(quotas, amount, countCalls));
+  return new QuotaPlan(pc, quotaOps(quotas, amount, countCalls));
 }
 
 /** The counter operations of quotas, and what each meters (for the message of the one refused). */
 interface QuotaOps {
   readonly ops: readonly CounterOp[];
   readonly kinds: readonly ('call volume' | 'bandwidth')[];
+  /** The quotas that limit bandwidth, counted once the response is final. */
+  readonly metered: readonly Quota[];
 }
+
+const NO_QUOTAS: readonly Quota[] = Object.freeze([]);
 
 function quotaOps(quotas: readonly Quota[], amount: number, countCalls: boolean): QuotaOps {
   let count = 0;
@@ -77,7 +81,7 @@ function quotaOps(quotas: readonly Quota[], amount: number, countCalls: boolean)
   let at = 0;
   for (const quota of quotas) {
     if (quota.calls !== undefined) {
-      ops[at] = countCalls ? { key: quota.callsKey, amount, limit: quota.calls, window: quota.window } : reachedCheck(quota.callsKey, quota.calls, quota.window);
+      ops[at] = countCalls ? counterOp(quota.callsKey, amount, quota.calls, quota.window) : reachedCheck(quota.callsKey, quota.calls, quota.window);
       kinds[at++] = 'call volume';
     }
     if (quota.kilobytes !== undefined) {
@@ -85,7 +89,8 @@ function quotaOps(quotas: readonly Quota[], amount: number, countCalls: boolean)
       kinds[at++] = 'bandwidth';
     }
   }
-  return { ops, kinds };
+  const metered = quotas.some((q) => q.kilobytes !== undefined) ? quotas.filter((q) => q.kilobytes !== undefined) : NO_QUOTAS;
+  return { ops, kinds, metered };
 }
 
 /** A class rather than a literal with a closure: one object per request and quota policy. */
@@ -94,22 +99,22 @@ class QuotaPlan implements LimitPlan {
   /** What each operation meters, for the message of the one refused. */
   readonly #kinds: readonly ('call volume' | 'bandwidth')[];
   readonly #pc: PolicyContext;
-  readonly #quotas: readonly Quota[];
-  constructor(pc: PolicyContext, quotas: readonly Quota[], ops: QuotaOps) {
+  readonly #metered: readonly Quota[];
+  constructor(pc: PolicyContext, ops: QuotaOps) {
     this.ops = ops.ops;
     this.#kinds = ops.kinds;
     this.#pc = pc;
-    this.#quotas = quotas;
+    this.#metered = ops.metered;
   }
   settle(results: readonly CounterResult[], from: number): Outcome {
     const count = Math.min(this.ops.length, results.length - from);
     for (let i = 0; i < count; i++) if (!results[from + i].allowed) return quotaExceeded(this.#kinds[i], results[from + i].resetMs);
-    if (this.#quotas.some((q) => q.kilobytes !== undefined)) {
-      const metered = this.#quotas.filter((q) => q.kilobytes !== undefined);
+    if (this.#metered.length > 0) {
+      const metered = this.#metered;
       const pc = this.#pc;
       pc.onFinish(async () => {
         const bytes = exchangeBytes(pc);
-        await pc.services.counters.apply(metered.map((q) => ({ key: q.bytesKey, amount: bytes, limit: Infinity, window: q.window })));
+        await pc.services.counters.apply(metered.map((q) => counterOp(q.bytesKey, bytes, Infinity, q.window)));
       });
     }
     return undefined;

@@ -25,7 +25,7 @@ export const runtime: PolicyFactory = function compileRateLimitByKey(input) {
       ? undefined
       : keptPerValue(`rate-limit-by-key\u0000${fixedSeconds}\u0000${fixedLimit}`, (value) => keptRateLimits([{ key: `rate-limit-by-key:${fixedSeconds}:${value}`, calls: fixedLimit, window: fixedWindow! }]));
   const limitsOf = (pc: PolicyContext): KeptRateLimits => {
-    if (fixedLimits !== undefined) return fixedLimits(counterKey(pc));
+    if (fixedLimits !== undefined) return fixedLimits(counterKey(pc), pc.gateway.subscription);
     const limit = fixedLimit ?? Number(calls(pc));
     const seconds = fixedSeconds ?? Number(period(pc));
     return keptRateLimits([{ key: `rate-limit-by-key:${seconds}:${counterKey(pc)}`, calls: limit, window: fixedWindow ?? { periodMs: seconds * 1000 } }]);

@@ -1,4 +1,4 @@
-import type { CounterOp, CounterResult, CounterWindow } from '../../counters/index.ts';
+import { counterOp, type CounterOp, type CounterResult, type CounterWindow } from '../../counters/index.ts';
 import type { LimitPlan } from '../../policy/runtime/limits.ts';
 import type { PolicyContext } from '../../policy/runtime/context.ts';
 import { setHeader } from '../../policy/runtime/headers.ts';
@@ -25,7 +25,7 @@ export interface RateLimit {
  * answers Azure's 429 with Retry-After. (Counters that cannot answer: see `runLimits` in limits.ts.)
  */
 export function ratePlan(pc: PolicyContext, limits: readonly RateLimit[], amount: number, reporting: RateReporting): LimitPlan {
-  return new RatePlan(pc, limits, rateOps(limits, amount), reporting);
+  return new RatePlan(pc, rateOps(limits, amount), reporting);
 }
 
 /** The limits of one counter-key value with their operations for one call, made once (see `keptPerValue`). */
@@ -40,14 +40,14 @@ export function keptRateLimits(limits: readonly RateLimit[]): KeptRateLimits {
 
 /** The plan of kept limits: their operations are made per request only for more than one call. */
 export function keptRatePlan(pc: PolicyContext, kept: KeptRateLimits, amount: number, reporting: RateReporting): LimitPlan {
-  return new RatePlan(pc, kept.limits, amount === 1 ? kept.oneCall : rateOps(kept.limits, amount), reporting);
+  return new RatePlan(pc, amount === 1 ? kept.oneCall : rateOps(kept.limits, amount), reporting);
 }
 
 function rateOps(limits: readonly RateLimit[], amount: number): CounterOp[] {
   const ops: CounterOp[] = new Array(limits.length);
   for (let i = 0; i < limits.length; i++) {
     const limit = limits[i];
-    ops[i] = { key: limit.key, amount, limit: limit.calls, window: limit.window };
+    ops[i] = counterOp(limit.key, amount, limit.calls, limit.window);
   }
   return ops;
 }
@@ -56,12 +56,11 @@ function rateOps(limits: readonly RateLimit[], amount: number): CounterOp[] {
 class RatePlan implements LimitPlan {
   readonly ops: readonly CounterOp[];
   readonly #pc: PolicyContext;
-  readonly #limits: readonly RateLimit[];
   readonly #reporting: RateReporting;
-  constructor(pc: PolicyContext, limits: readonly RateLimit[], ops: readonly CounterOp[], reporting: RateReporting) {
+  /** `ops[i]` counts against limit i: its `limit` is the limit's calls. */
+  constructor(pc: PolicyContext, ops: readonly CounterOp[], reporting: RateReporting) {
     this.ops = ops;
     this.#pc = pc;
-    this.#limits = limits;
     this.#reporting = reporting;
   }
   settle(results: readonly CounterResult[], from: number): Outcome {
@@ -73,7 +72,7 @@ class RatePlan implements LimitPlan {
       if (!result.allowed) return rateExceeded(this.#pc, retryAfterOf(result.resetMs), this.#reporting);
       if (result.remaining < remaining) {
         remaining = result.remaining;
-        total = this.#limits[i].calls;
+        total = this.ops[i].limit;
       }
     }
     if (remaining !== Infinity) report(this.#pc, remaining, total, this.#reporting);

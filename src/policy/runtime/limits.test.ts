@@ -66,3 +66,29 @@ test('values all in use beyond the bound: the oldest go, the bound holds, every 
   }
   assert.ok(made > cycle.length * 2, 'values were dropped and made again');
 });
+
+test('a value that is the holder’s name is kept on the holder, the same object as in the map', () => {
+  let made = 0;
+  const kept = keptPerValue('test-kept\u0000holder', (value) => ({ value, serial: ++made }));
+  const holder = { name: 'sub-1', keptValues: undefined as unknown[] | undefined };
+  const first = kept('sub-1', holder);
+  assert.ok(holder.keptValues !== undefined && holder.keptValues.includes(first), 'kept on the holder');
+  assert.equal(kept('sub-1', holder), first);
+  assert.equal(kept('sub-1'), first, 'the map holds the same object');
+  assert.equal(kept('sub-1', { name: 'sub-1', keptValues: undefined }), first, 'another holder of the same name gets it too');
+  assert.equal(made, 1);
+  const other = kept('client-9', holder);
+  assert.equal(other.value, 'client-9', 'a value other than the name is kept by value');
+  assert.equal(holder.keptValues.filter((v) => v !== undefined).length, 1, 'and not on the holder');
+  assert.equal(kept(['sub', '-1'].join(''), holder), first, 'equal text, another string object');
+});
+
+test('each id keeps its own value on a holder', () => {
+  const a = keptPerValue('test-kept\u0000holder-a', (value) => `a:${value}`);
+  const b = keptPerValue('test-kept\u0000holder-b', (value) => `b:${value}`);
+  const holder = { name: 'sub-2', keptValues: undefined as unknown[] | undefined };
+  assert.equal(a('sub-2', holder), 'a:sub-2');
+  assert.equal(b('sub-2', holder), 'b:sub-2');
+  assert.equal(a('sub-2', holder), 'a:sub-2');
+  assert.equal(b('sub-2', holder), 'b:sub-2');
+});

@@ -1,4 +1,4 @@
-import { CountersUnavailableError, type CounterOp, type CounterResult, type CounterWindow } from '../../counters/index.ts';
+import { counterOp, CountersUnavailableError, type CounterOp, type CounterResult, type CounterWindow } from '../../counters/index.ts';
 import type { PolicyContext } from './context.ts';
 import { exceptionFailure, locate } from './run.ts';
 import { errorState } from './target.ts';
@@ -45,7 +45,7 @@ interface Member {
  * one below it, adding nothing). For limits checked before the call and counted after it.
  */
 export function reachedCheck(key: string, reached: number, window: CounterWindow): CounterOp {
-  return { key, amount: 0, limit: Math.ceil(reached) - 1, window };
+  return counterOp(key, 0, Math.ceil(reached) - 1, window);
 }
 
 /**
@@ -70,21 +70,53 @@ export function reachedCheck(key: string, reached: number, window: CounterWindow
  * The map of an id stays for the life of the process (ids are made of policy constants: a
  * handful), so that every closure for an id keeps using the same one.
  */
-export function keptPerValue<T>(id: string, make: (value: string) => T): (value: string) => T {
-  const values = spaces.get(id) ?? spaces.set(id, new Map()).get(id)!;
-  return function kept(value) {
-    const slot = values.get(value);
-    if (slot !== undefined) {
-      slot.used = true;
-      return slot.made as T;
+export function keptPerValue<T>(id: string, make: (value: string) => T): KeptValues<T> {
+  let values = spaces.get(id);
+  if (values === undefined) {
+    values = new Map();
+    spaces.set(id, values);
+    holderSlots.set(id, holderSlots.size);
+  }
+  const space = values;
+  const slot = holderSlots.get(id)!;
+  const kept = (value: string): T => {
+    const found = space.get(value);
+    if (found !== undefined) {
+      found.used = true;
+      return found.made as T;
     }
     const made = make(value);
     if (keptCount >= KEPT_VALUES) sweep();
-    values.set(value, { made, used: false });
+    space.set(value, { made, used: false });
     keptCount++;
     return made;
   };
+  return function keptValue(value, holder) {
+    if (holder === undefined || holder.name !== value) return kept(value);
+    // The value is the holder's name (a subscription's, the usual counter key): kept on the
+    // holder too, where the request finds it without a lookup among every value.
+    const onHolder = (holder.keptValues ??= []);
+    const made = onHolder[slot];
+    if (made !== undefined) return made as T;
+    return (onHolder[slot] = kept(value));
+  };
 }
+
+/** The made value of a counter-key value; with `holder`, kept on it too when the value is its name. */
+export type KeptValues<T> = (value: string, holder?: ValueHolder) => T;
+
+/**
+ * An object whose name is often a counter-key value: the request's subscription. What is made of
+ * its name is kept on it, for as long as the object lives (a subscription's entry lives until its
+ * configuration changes), besides the bounded map.
+ */
+export interface ValueHolder {
+  readonly name: string;
+  keptValues: unknown[] | undefined;
+}
+
+/** Each id's index in a holder's `keptValues`. */
+const holderSlots = new Map<string, number>();
 
 interface KeptSlot {
   readonly made: unknown;
