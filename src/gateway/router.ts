@@ -351,7 +351,8 @@ function matchOperation(
   segments: readonly string[],
   query: () => URLSearchParams,
 ): { operation: CompiledOperation; params: MatchedParameters } | undefined {
-  const list = api.operations.byMethod.get(method) ?? api.operations.anyMethod;
+  const table = api.operations;
+  const list = (method === 'GET' ? table.get : table.byMethod.get(method)) ?? table.anyMethod;
   let parsed: URLSearchParams | undefined;
   for (const operation of list) {
     if (operation.template.query.length > 0 && parsed === undefined) parsed = query();

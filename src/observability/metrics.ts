@@ -12,13 +12,26 @@ import type { RequestObserver, RequestOutcome } from '../gateway/handler.ts';
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
 
-// Where each figure sits in a series' `figures`: requests and errors by status class, then two
-// histograms (a count per bucket, the sum, the count).
+// Where each figure sits in a series' `figures`: requests and errors by status class, the two
+// histograms' sums and counts, then their buckets side by side (the request's bucket i at
+// BUCKETS_AT + 2i, the backend's at BUCKETS_AT + 2i + 1). A request writes a count, two sums,
+// two counts and a bucket of each histogram; laid out so, they fall on two or three cache lines
+// rather than five, which counts at 10,000 operations, whose series the processor does not keep
+// in its caches.
 const REQUESTS = 0;
 const ERRORS = REQUESTS + STATUS_CLASSES.length;
 const DURATION = ERRORS + STATUS_CLASSES.length;
-const BACKEND = DURATION + BUCKETS.length + 2;
-const FIGURES = BACKEND + BUCKETS.length + 2;
+const BACKEND = DURATION + 2;
+const BUCKETS_AT = BACKEND + 2;
+const FIGURES = BUCKETS_AT + 2 * BUCKETS.length;
+
+/** The histograms: where each keeps its sum and count (`at`, `at + 1`), and its first bucket. */
+interface Histogram {
+  readonly at: number;
+  readonly bucket: number;
+}
+const DURATIONS: Histogram = { at: DURATION, bucket: BUCKETS_AT };
+const BACKEND_DURATIONS: Histogram = { at: BACKEND, bucket: BUCKETS_AT + 1 };
 
 /**
  * A gateway holds one series per operation it has served, so a series is two objects: its labels
@@ -46,13 +59,13 @@ export interface GatewayState {
   readonly storeReachable: boolean;
 }
 
-/** Counts `seconds` in the histogram starting at `at` of `figures`. */
-function observe(figures: number[], at: number, seconds: number): void {
-  figures[at + BUCKETS.length] += seconds;
-  figures[at + BUCKETS.length + 1]++;
+/** Counts `seconds` in histogram `h` of `figures`. */
+function observe(figures: number[], h: Histogram, seconds: number): void {
+  figures[h.at] += seconds;
+  figures[h.at + 1]++;
   for (let i = 0; i < BUCKETS.length; i++) {
     if (seconds <= BUCKETS[i]) {
-      figures[at + i]++;
+      figures[h.bucket + 2 * i]++;
       return;
     }
   }
@@ -97,21 +110,21 @@ export function createGatewayMetrics(): GatewayMetrics {
     const figures = s.figures;
     figures[REQUESTS + cls]++;
     if (outcome.error !== null || outcome.status >= 500) figures[ERRORS + cls]++;
-    observe(figures, DURATION, outcome.responseTimeMs / 1000);
-    if (outcome.backendTimeMs !== null) observe(figures, BACKEND, outcome.backendTimeMs / 1000);
+    observe(figures, DURATIONS, outcome.responseTimeMs / 1000);
+    if (outcome.backendTimeMs !== null) observe(figures, BACKEND_DURATIONS, outcome.backendTimeMs / 1000);
   };
 
-  const renderHistogram = (out: string[], name: string, s: Series, at: number): void => {
+  const renderHistogram = (out: string[], name: string, s: Series, h: Histogram): void => {
     const { labels, figures } = s;
     let cumulative = 0;
     for (let i = 0; i < BUCKETS.length; i++) {
-      cumulative += figures[at + i];
+      cumulative += figures[h.bucket + 2 * i];
       out.push(`${name}_bucket{${labels},le="${BUCKETS[i]}"} ${cumulative}`);
     }
-    const count = figures[at + BUCKETS.length + 1];
-    out.push(`${name}_bucket{${labels},le="+Inf"} ${count}`, `${name}_sum{${labels}} ${figures[at + BUCKETS.length]}`, `${name}_count{${labels}} ${count}`);
+    const count = figures[h.at + 1];
+    out.push(`${name}_bucket{${labels},le="+Inf"} ${count}`, `${name}_sum{${labels}} ${figures[h.at]}`, `${name}_count{${labels}} ${count}`);
   };
-  const countOf = (s: Series, at: number): number => s.figures[at + BUCKETS.length + 1];
+  const countOf = (s: Series, h: Histogram): number => s.figures[h.at + 1];
 
   return {
     started(gatewayId) {
@@ -144,9 +157,9 @@ export function createGatewayMetrics(): GatewayMetrics {
         for (let c = 0; c < 5; c++) if (s.figures[ERRORS + c] > 0) out.push(`atrium_gateway_errors_total{${s.labels},status_class="${STATUS_CLASSES[c]}"} ${s.figures[ERRORS + c]}`);
       }
       out.push('# HELP atrium_gateway_request_duration_seconds Time from request to response end.', '# TYPE atrium_gateway_request_duration_seconds histogram');
-      for (const s of series.values()) if (countOf(s, DURATION) > 0) renderHistogram(out, 'atrium_gateway_request_duration_seconds', s, DURATION);
+      for (const s of series.values()) if (countOf(s, DURATIONS) > 0) renderHistogram(out, 'atrium_gateway_request_duration_seconds', s, DURATIONS);
       out.push('# HELP atrium_gateway_backend_duration_seconds Time until the backend answered with headers.', '# TYPE atrium_gateway_backend_duration_seconds histogram');
-      for (const s of series.values()) if (countOf(s, BACKEND) > 0) renderHistogram(out, 'atrium_gateway_backend_duration_seconds', s, BACKEND);
+      for (const s of series.values()) if (countOf(s, BACKEND_DURATIONS) > 0) renderHistogram(out, 'atrium_gateway_backend_duration_seconds', s, BACKEND_DURATIONS);
       out.push('# HELP atrium_gateway_requests_in_flight Requests being served.', '# TYPE atrium_gateway_requests_in_flight gauge');
       for (const [gateway, n] of inFlight) out.push(`atrium_gateway_requests_in_flight{gateway="${escape(gateway)}"} ${n}`);
       const cpu = process.cpuUsage();

@@ -278,7 +278,7 @@ export function standaloneApi(spec: {
     keyHeader: 'ocp-apim-subscription-key',
     keyHeaderName: 'Ocp-Apim-Subscription-Key',
     keyQuery: 'subscription-key',
-    operations: { byMethod: new Map(), anyMethod: [] },
+    operations: { byMethod: new Map(), get: undefined, anyMethod: [] },
     failure: undefined,
     fingerprint: '',
   } as unknown as CompiledApi;
