@@ -12,6 +12,7 @@ import { backendConfig, startNginx } from './nginx.ts';
 import { fullPlan, measureScenario, quickPlan } from './measure.ts';
 import { preferredPort, stopAllChildren, waitForPort } from './processes.ts';
 import type { OwnedChild } from './processes.ts';
+import { dependentLoadNs } from './memory-latency.ts';
 import { formatPaired, measurePair, selectPairs } from './pairs.ts';
 import type { PairReport } from './pairs.ts';
 import { formatGoals, formatRatios, formatTable, ratiosAndGoals, scenarioReport } from './report.ts';
@@ -147,6 +148,9 @@ async function main(): Promise<number> {
 
   log(`Atrium benchmark (${options.quick ? 'quick' : 'full'}): process under test on core ${gatewayCpu}, wrk and backend on core ${loadCpu}`);
   log(`warm-up ${plan.warmUpSeconds.node} s (Node) / ${plan.warmUpSeconds.native} s (nginx), ${plan.repetitions} × ${plan.measureSeconds} s, ${plan.connections} connections; pairs in ${plan.rounds} round${plan.rounds === 1 ? '' : 's'}`);
+  // Measured by the harness on its own core, before any load: the same memory for both cores.
+  const memory = { cachedNs: dependentLoadNs(1 << 20), uncachedNs: dependentLoadNs(64 << 20) };
+  log(`memory: a dependent load takes ${memory.cachedNs.toFixed(1)} ns within 1 MB, ${memory.uncachedNs.toFixed(1)} ns across 64 MB`);
   const reports: ScenarioReport[] = [];
   const variants: ScenarioReport[] = [];
   for (const scenario of all) {
@@ -191,6 +195,8 @@ async function main(): Promise<number> {
       node: process.version,
       nginx: nginxVersion(),
       wrk: versionOf(tools.wrk, ['--version']).replace(/\s+Copyright.*$/, ''),
+      dependentLoadNsWithin1MB: Math.round(memory.cachedNs * 10) / 10,
+      dependentLoadNsAcross64MB: Math.round(memory.uncachedNs * 10) / 10,
     },
     plan: { ...plan, gatewayCpu, loadCpu },
     scenarios: reports,

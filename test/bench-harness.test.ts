@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atriumLoad, atriumScenarioSpecs, benchKey, deployments, fullChainPolicy, seedPlan } from '../bench/atrium.ts';
+import { chainOfLines, dependentLoadNs } from '../bench/memory-latency.ts';
 import { ownBlockMs, parseEventLoopLine, parseHeapLine } from '../bench/probe-lines.ts';
 import { cpuMicrosPerRequest, isHarnessBound } from '../bench/measure.ts';
 import type { Outcome } from '../bench/measure.ts';
@@ -458,4 +459,28 @@ test('a pair across deployments: two gateways count as alike within the toleranc
   assert.match(formatPaired({ [key]: report }), /\n {4}two gateways, the same request 1\.03×/);
   const plain = { ...pairReport('atrium-full-chain-10k', 'atrium-full-chain', rounds), calibration: [{ cpuUsPerReq: 0.98, range: [0.97, 1.01] as [number, number] }] };
   assert.equal(formatCalibration(plain), "two gateways, the same request 0.98× (0.97–1.01) on the subject's");
+});
+
+test('the memory latency probe chains every cache line once per turn, whatever the order', () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  for (const lines of [2, 3, 100, 4096]) {
+    const next = chainOfLines(lines, random);
+    const seen = new Set<number>();
+    let at = 0;
+    for (let i = 0; i < lines; i++) {
+      assert.equal(at % 16, 0, 'each step starts a cache line');
+      seen.add(at);
+      at = next[at];
+    }
+    assert.equal(seen.size, lines);
+    assert.equal(at, 0, 'back at the start after one turn');
+  }
+});
+
+test('the memory latency probe measures a time per load for a small and a large working set', () => {
+  for (const bytes of [64 << 10, 8 << 20]) {
+    const ns = dependentLoadNs(bytes, 200_000, 1);
+    assert.ok(Number.isFinite(ns) && ns > 0 && ns < 10_000, `${bytes} bytes: ${ns} ns`);
+  }
 });

@@ -95,7 +95,8 @@ export function keptPerValue<T>(id: string, make: (value: string) => T): KeptVal
     if (holder === undefined || holder.name !== value) return kept(value);
     // The value is the holder's name (a subscription's, the usual counter key): kept on the
     // holder too, where the request finds it without a lookup among every value.
-    const onHolder = (holder.keptValues ??= []);
+    // Made at the size of the ids known (a handful): a subscription holds one per id at most.
+    const onHolder = (holder.keptValues ??= new Array(holderSlots.size));
     const made = onHolder[slot];
     if (made !== undefined) return made as T;
     return (onHolder[slot] = kept(value));
