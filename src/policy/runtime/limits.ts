@@ -67,6 +67,12 @@ export function reachedCheck(key: string, reached: number, window: CounterWindow
  * visiting 20,000 values in turn — 10,000 keyed APIs, two limits each — write a map on every
  * lookup and make a fifth of its values again.)
  *
+ * A value that is the name of the holder given with it (the request's subscription: the usual
+ * `counter-key="@(context.Subscription.Id)"`) is kept on the holder as well, for as long as the
+ * holder lives: a request finds it there without a lookup among every value, which at 10,000
+ * subscriptions is memory the processor no longer holds in its caches. Such values still count
+ * against the bound only while they are in the map.
+ *
  * The map of an id stays for the life of the process (ids are made of policy constants: a
  * handful), so that every closure for an id keeps using the same one.
  */
@@ -108,8 +114,8 @@ export type KeptValues<T> = (value: string, holder?: ValueHolder) => T;
 
 /**
  * An object whose name is often a counter-key value: the request's subscription. What is made of
- * its name is kept on it, for as long as the object lives (a subscription's entry lives until its
- * configuration changes), besides the bounded map.
+ * its name is kept on it, for as long as the object lives (a subscription's entry lives until the
+ * subscriptions change), besides the bounded map.
  */
 export interface ValueHolder {
   readonly name: string;
