@@ -6,7 +6,8 @@ import type { ResourceRecord } from '../store/store.ts';
  * good configuration — and at 10,000 APIs those records (an API, its operations, a subscription)
  * are the largest part of its heap per API. A kept record is the store's record less what no
  * gateway reads (the timestamps and the unique name: `''`, `''`, `null`), with what records
- * repeat held once: the kind and workspace strings, the parent's key (the parent record's own
+ * repeat held once: the kind and workspace strings (interned: the engine's one copy, which the
+ * request path compares by pointer), the parent's key (the parent record's own
  * string when the gateway holds it, one string per workspace for top-level resources), the id when it is spelled as the key, and small property
  * values (arrays and objects such as `protocols` or `subscriptionKeyParameterNames`) equal to one
  * already kept, frozen since they are shared.
@@ -31,16 +32,7 @@ export interface RecordKeeperOptions {
 export function createRecordKeeper(options: RecordKeeperOptions = {}): RecordKeeper {
   const maxEntries = options.maxEntries ?? 10_000;
   const parentOf = options.parentOf ?? (() => undefined);
-  const names = new Map<string, string>();
   const values = new Map<string, unknown>();
-
-  const name = (text: string): string => {
-    const known = names.get(text);
-    if (known !== undefined) return known;
-    if (names.size >= maxEntries) names.clear();
-    names.set(text, text);
-    return text;
-  };
 
   const value = (candidate: unknown): unknown => {
     if (candidate === null || typeof candidate !== 'object') return candidate;
@@ -57,7 +49,7 @@ export function createRecordKeeper(options: RecordKeeperOptions = {}): RecordKee
   return {
     keep(record) {
       let parentKey = record.parentKey;
-      if (topLevel(record)) parentKey = name(parentKey);
+      if (topLevel(record)) parentKey = interned(parentKey);
       else {
         const parent = parentOf(record);
         if (parent !== undefined && parent.key === parentKey) parentKey = parent.key;
@@ -71,9 +63,9 @@ export function createRecordKeeper(options: RecordKeeperOptions = {}): RecordKee
       return {
         key: record.key,
         id: record.id === record.key ? record.key : record.id,
-        kind: name(record.kind),
+        kind: interned(record.kind),
         parentKey,
-        workspace: name(record.workspace),
+        workspace: interned(record.workspace),
         name: record.name,
         uniqueKey: null,
         properties,
@@ -83,11 +75,33 @@ export function createRecordKeeper(options: RecordKeeperOptions = {}): RecordKee
       };
     },
     clear() {
-      names.clear();
       values.clear();
     },
   };
 }
+
+/**
+ * The engine's one copy of `text`. V8 keeps a single copy of every property name, so two keys
+ * compared on the request path (an API's base key and a subscription's scope, the workspaces of
+ * kept records, an operation's method and the request's) that were made canonical compare as one pointer
+ * rather than character by character — at 10,000 APIs, reads of memory the processor no longer
+ * holds in its caches. Only speed depends on it: equal strings are equal either way.
+ */
+export function interned(text: string): string {
+  internPool[text] = 0;
+  let name = text;
+  for (const key in internPool) name = key;
+  delete internPool[text];
+  return name;
+}
+
+/**
+ * Holds one name at a time. An object without a prototype is a dictionary for V8: naming a
+ * property on it adds no hidden-class transition (an object literal with a computed name would
+ * hang one per name on the literal's class, which every object built up from `{}` then searches,
+ * the request's headers among them).
+ */
+const internPool: Record<string, number> = Object.create(null) as Record<string, number>;
 
 /** A resource whose parent is the service or its workspace: a parent key a few strings share. */
 function topLevel(record: ResourceRecord): boolean {

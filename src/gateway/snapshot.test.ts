@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResourceRecord } from '../store/store.ts';
-import { compileApi, createSharedParts, interned, type CompiledApi, type SharedParts } from './snapshot.ts';
+import { interned } from './kept-records.ts';
+import { compileApi, createSharedParts, type CompiledApi, type SharedParts } from './snapshot.ts';
 
 function record(key: string, kind: string, properties: Record<string, unknown>): ResourceRecord {
   const name = key.slice(key.lastIndexOf('/') + 1);

@@ -2,6 +2,7 @@ import type { ResourceRecord } from '../store/store.ts';
 import { normalizeId } from '../model/registry.ts';
 import type { Pipeline } from './context.ts';
 import { compileBreakerRule, type BreakerRule } from './circuit-breaker.ts';
+import { interned } from './kept-records.ts';
 import type { Router } from './router.ts';
 import { compileTemplate, splitPath, type CompiledTemplate } from './template.ts';
 
@@ -148,29 +149,6 @@ export interface SubscriptionIndex {
 
 const DEFAULT_KEY_HEADER = 'ocp-apim-subscription-key';
 const DEFAULT_KEY_QUERY = 'subscription-key';
-
-/**
- * The engine's one copy of `text`. V8 keeps a single copy of every property name, so two keys
- * compared on the request path (an API's base key and a subscription's scope, their workspaces,
- * an operation's method and the request's) that were made canonical compare as one pointer
- * rather than character by character — at 10,000 APIs, reads of memory the processor no longer
- * holds in its caches. Only speed depends on it: equal strings are equal either way.
- */
-export function interned(text: string): string {
-  internPool[text] = 0;
-  let name = text;
-  for (const key in internPool) name = key;
-  delete internPool[text];
-  return name;
-}
-
-/**
- * Holds one name at a time. An object without a prototype is a dictionary for V8: naming a
- * property on it adds no hidden-class transition (an object literal with a computed name would
- * hang one per name on the literal's class, which every object built up from `{}` then searches,
- * the request's headers among them).
- */
-const internPool: Record<string, number> = Object.create(null) as Record<string, number>;
 
 export function baseKeyOf(apiKey: string): string {
   const semi = apiKey.indexOf(';rev=');
@@ -364,7 +342,7 @@ export function compileApi(
     name: record.name,
     baseKey,
     baseId,
-    workspace: interned(record.workspace),
+    workspace: record.workspace,
     pathSegments: splitPath(String(p.path ?? '')).map((s) => s.toLowerCase()),
     revision: String(p.apiRevision ?? '1'),
     isCurrent: p.isCurrent !== false && nameAt === -1,
@@ -457,7 +435,7 @@ export function compileSubscriptions(
       key: record.key,
       id: record.id,
       name: record.name,
-      workspace: interned(record.workspace),
+      workspace: record.workspace,
       scope,
       scopeKey,
       active: p.state === 'active',

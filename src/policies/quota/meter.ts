@@ -89,8 +89,8 @@ function quotaOps(quotas: readonly Quota[], amount: number, countCalls: boolean)
       kinds[at++] = 'bandwidth';
     }
   }
-  const metered = quotas.some((q) => q.kilobytes !== undefined) ? quotas.filter((q) => q.kilobytes !== undefined) : NO_QUOTAS;
-  return { ops, kinds, metered };
+  const metered = quotas.filter((q) => q.kilobytes !== undefined);
+  return { ops, kinds, metered: metered.length > 0 ? metered : NO_QUOTAS };
 }
 
 /** A class rather than a literal with a closure: one object per request and quota policy. */

@@ -77,23 +77,21 @@ export function reachedCheck(key: string, reached: number, window: CounterWindow
  * handful), so that every closure for an id keeps using the same one.
  */
 export function keptPerValue<T>(id: string, make: (value: string) => T): KeptValues<T> {
-  let values = spaces.get(id);
-  if (values === undefined) {
-    values = new Map();
-    spaces.set(id, values);
-    holderSlots.set(id, holderSlots.size);
+  let space = spaces.get(id);
+  if (space === undefined) {
+    space = { values: new Map(), slot: spaces.size };
+    spaces.set(id, space);
   }
-  const space = values;
-  const slot = holderSlots.get(id)!;
+  const { values, slot } = space;
   const kept = (value: string): T => {
-    const found = space.get(value);
+    const found = values.get(value);
     if (found !== undefined) {
       found.used = true;
       return found.made as T;
     }
     const made = make(value);
     if (keptCount >= KEPT_VALUES) sweep();
-    space.set(value, { made, used: false });
+    values.set(value, { made, used: false });
     keptCount++;
     return made;
   };
@@ -102,7 +100,7 @@ export function keptPerValue<T>(id: string, make: (value: string) => T): KeptVal
     // The value is the holder's name (a subscription's, the usual counter key): kept on the
     // holder too, where the request finds it without a lookup among every value.
     // Made at the size of the ids known (a handful): a subscription holds one per id at most.
-    const onHolder = (holder.keptValues ??= new Array(holderSlots.size));
+    const onHolder = (holder.keptValues ??= new Array(spaces.size));
     const made = onHolder[slot];
     if (made !== undefined) return made as T;
     return (onHolder[slot] = kept(value));
@@ -122,17 +120,14 @@ export interface ValueHolder {
   keptValues: unknown[] | undefined;
 }
 
-/** Each id's index in a holder's `keptValues`. */
-const holderSlots = new Map<string, number>();
-
 interface KeptSlot {
   readonly made: unknown;
   /** Found again since the last sweep. */
   used: boolean;
 }
 
-/** Kept values by id, then by value, in the order they were made. */
-const spaces = new Map<string, Map<string, KeptSlot>>();
+/** Kept values by id, then by value, in the order they were made; `slot` is the id's index in a holder's `keptValues`. */
+const spaces = new Map<string, { readonly values: Map<string, KeptSlot>; readonly slot: number }>();
 let keptCount = 0;
 export const KEPT_VALUES = 32_768;
 
@@ -142,7 +137,7 @@ export function keptValueCount(): number {
 }
 
 function sweep(): void {
-  for (const values of spaces.values()) {
+  for (const { values } of spaces.values()) {
     for (const [value, slot] of values) {
       if (slot.used) slot.used = false;
       else {
@@ -156,7 +151,7 @@ function sweep(): void {
   // More than three quarters were in use: each id gives up its oldest values, in proportion
   // to what it holds.
   const share = (keptCount - most) / keptCount;
-  for (const values of spaces.values()) {
+  for (const { values } of spaces.values()) {
     let drop = Math.ceil(values.size * share);
     for (const value of values.keys()) {
       if (drop-- <= 0) break;
