@@ -88,6 +88,29 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    // A workspace's request logs are found through the blocks of consecutive rows each batch
+    // writes for it (request-log-rows.ts), not through an index entry per row: every row then
+    // goes in at the end of its table and time index. Existing rows become blocks of their runs.
+    version: 3,
+    name: 'request-log blocks per workspace',
+    sql: `
+      CREATE TABLE request_log_blocks (
+        workspace TEXT NOT NULL,
+        first_id INTEGER NOT NULL,
+        last_id INTEGER NOT NULL,
+        first_time TEXT NOT NULL,
+        last_time TEXT NOT NULL
+      );
+      CREATE INDEX request_log_blocks_workspace ON request_log_blocks (workspace, last_time);
+      INSERT INTO request_log_blocks (workspace, first_id, last_id, first_time, last_time)
+        SELECT workspace, min(id), max(id), min(time), max(time) FROM (
+          SELECT id, workspace, time, row_number() OVER (ORDER BY id) - row_number() OVER (PARTITION BY workspace ORDER BY id) AS run
+          FROM request_logs
+        ) GROUP BY workspace, run;
+      DROP INDEX request_logs_workspace_time;
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [

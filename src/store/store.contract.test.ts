@@ -238,6 +238,51 @@ for (const impl of [sqliteImplementation(), postgresImplementation()]) {
       assert.equal((await store.queryRequestLogs({ workspace: 'w1', top: 1, skip: 0 })).count, 1400);
     });
 
+    it('pages a workspace\'s request logs newest first across batches whose times interleave', async () => {
+      const base = Date.parse('2026-04-01T00:00:00.000Z');
+      const workspaces = ['ia', 'ib', 'ic'];
+      const log = (i: number): RequestLogRecord => ({
+        time: new Date(base + i * 10).toISOString(),
+        requestId: `i${i}`,
+        gateway: i % 2 === 0 ? 'one' : 'two',
+        workspace: workspaces[(i * 7) % 3],
+        apiId: null,
+        operationId: null,
+        productId: null,
+        subscriptionId: null,
+        method: 'GET',
+        url: `/x/${i}`,
+        status: i % 4 === 0 ? 500 : 200,
+        responseTimeMs: 1,
+        backendTimeMs: null,
+        requestSize: 0,
+        responseSize: 0,
+        clientIp: '127.0.0.1',
+        error: null,
+      });
+      // Two writers: even and odd records, in batches whose time ranges overlap.
+      const all = Array.from({ length: 240 }, (_, i) => log(i));
+      for (let b = 0; b < 4; b++) {
+        await store.appendRequestLogs(all.filter((r, i) => i % 2 === 1 && Math.floor(i / 60) === b));
+        await store.appendRequestLogs(all.filter((r, i) => i % 2 === 0 && Math.floor(i / 60) === b));
+      }
+      for (const workspace of workspaces) {
+        const expected = all.filter((r) => r.workspace === workspace).reverse().map((r) => r.requestId);
+        for (const [skip, top] of [[0, 5], [3, 7], [40, 30], [79, 10], [0, 200]]) {
+          const page = await store.queryRequestLogs({ workspace, top, skip });
+          assert.equal(page.count, expected.length);
+          assert.deepEqual(page.items.map((r) => r.requestId), expected.slice(skip, skip + top), `${workspace} skip ${skip} top ${top}`);
+        }
+        const from = new Date(base + 500).toISOString();
+        const to = new Date(base + 1500).toISOString();
+        const inWindow = all.filter((r) => r.workspace === workspace && r.time >= from && r.time <= to && r.status === 500).reverse().map((r) => r.requestId);
+        const window = await store.queryRequestLogs({ workspace, from, to, status: 500, top: 4, skip: 1 });
+        assert.equal(window.count, inWindow.length);
+        assert.deepEqual(window.items.map((r) => r.requestId), inWindow.slice(1, 5));
+      }
+      assert.equal((await store.queryRequestLogs({ workspace: 'id', top: 10, skip: 0 })).count, 0);
+    });
+
     it('keeps an append-only audit log, written inside write transactions and on its own', async () => {
       const entry = (action: string, workspace: string, outcome: AuditEntry['outcome']): AuditEntry => ({
         time: new Date().toISOString(),

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { RequestLogRecord } from '../store.ts';
+import { logRowValues } from './request-log-rows.ts';
 import type { LogThreadReply, LogThreadWork } from './request-log-worker.ts';
 
 /**
@@ -65,7 +66,7 @@ export function createRequestLogThread(path: string): RequestLogThread {
 
   return {
     async append(rows) {
-      if (rows.length > 0) await send({ kind: 'append', rows });
+      if (rows.length > 0) await send({ kind: 'append', values: logRowValues(rows) });
     },
     prune: (olderThan) => send({ kind: 'prune', olderThan: olderThan.toISOString() }),
     async close() {

@@ -6,13 +6,12 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RequestLogRecord } from '../store.ts';
-import { insertRequestLogs, pruneRequestLogs } from './request-log-rows.ts';
+import { insertRequestLogs, type LogValue, pruneRequestLogs } from './request-log-rows.ts';
 import { statementCache } from './statements.ts';
 
 /** What the store asks of the thread. */
 export type LogThreadWork =
-  | { readonly kind: 'append'; readonly rows: readonly RequestLogRecord[] }
+  | { readonly kind: 'append'; readonly values: readonly LogValue[] }
   | { readonly kind: 'prune'; readonly olderThan: string }
   | { readonly kind: 'close' };
 
@@ -59,7 +58,7 @@ if (port !== null) {
       }
       const { db, stmt } = connection;
       if (request.kind === 'append') {
-        insertRequestLogs(db, stmt, request.rows);
+        insertRequestLogs(db, stmt, request.values);
         reply = { id: request.id };
       } else {
         reply = { id: request.id, result: pruneRequestLogs(stmt, request.olderThan) };

@@ -1,7 +1,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { sqliteMigrations } from '../migrations.ts';
 import { recordFilter } from '../record-filter.ts';
-import { insertRequestLogs, pruneRequestLogs } from './request-log-rows.ts';
+import { insertRequestLogs, logRowValues, pruneRequestLogs, workspaceLogRows } from './request-log-rows.ts';
 import { statementCache } from './statements.ts';
 import { createRequestLogThread, type RequestLogThread } from './request-log-thread.ts';
 import {
@@ -155,9 +155,13 @@ export function openSqliteStore(path: string, options: { now?: () => Date } = {}
     async appendRequestLogs(rows: readonly RequestLogRecord[]): Promise<void> {
       if (rows.length === 0) return;
       if (logThread !== undefined) return logThread.append(rows);
-      await exclusive(() => insertRequestLogs(writer, stmt, rows));
+      await exclusive(() => insertRequestLogs(writer, stmt, logRowValues(rows)));
     },
     async queryRequestLogs(query: RequestLogQuery): Promise<Page<RequestLogRecord>> {
+      if (query.workspace !== undefined) {
+        const { rows, count } = workspaceLogRows(readerOps.raw, { ...query, workspace: query.workspace });
+        return { items: rows.map(toLogRecord), count };
+      }
       const { where, params } = recordFilter(query, () => '?');
       const count = Number((readerOps.raw(`SELECT count(*) AS n FROM request_logs ${where}`).get(...params) as { n: number }).n);
       const rows = readerOps.raw(`SELECT * FROM request_logs ${where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?`).all(...params, query.top, query.skip) as Record<string, unknown>[];
