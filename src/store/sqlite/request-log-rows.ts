@@ -66,22 +66,18 @@ export function insertRequestLogs(db: DatabaseSync, stmt: (sql: string) => State
     const lastId = Number((stmt('SELECT last_insert_rowid() AS id').get() as { id: number | bigint }).id);
     const firstId = lastId - count + 1;
     const addBlock = stmt('INSERT INTO request_log_blocks (workspace, first_id, last_id, first_time, last_time) VALUES (?, ?, ?, ?, ?)');
-    let start = 0;
-    let firstTime = values[order[0] * LOG_COLUMNS + TIME] as string;
-    let lastTime = firstTime;
-    for (let i = 1; i <= count; i++) {
-      const row = i < count ? order[i] * LOG_COLUMNS : -1;
-      if (row !== -1 && values[row + WORKSPACE] === values[order[start] * LOG_COLUMNS + WORKSPACE]) {
-        const time = values[row + TIME] as string;
+    for (let start = 0; start < count; ) {
+      const workspace = values[order[start] * LOG_COLUMNS + WORKSPACE];
+      let firstTime = values[order[start] * LOG_COLUMNS + TIME] as string;
+      let lastTime = firstTime;
+      let end = start + 1;
+      for (; end < count && values[order[end] * LOG_COLUMNS + WORKSPACE] === workspace; end++) {
+        const time = values[order[end] * LOG_COLUMNS + TIME] as string;
         if (time < firstTime) firstTime = time;
         if (time > lastTime) lastTime = time;
-        continue;
       }
-      addBlock.run(values[order[start] * LOG_COLUMNS + WORKSPACE], firstId + start, firstId + i - 1, firstTime, lastTime);
-      if (row !== -1) {
-        start = i;
-        firstTime = lastTime = values[row + TIME] as string;
-      }
+      addBlock.run(workspace, firstId + start, firstId + end - 1, firstTime, lastTime);
+      start = end;
     }
     db.exec('COMMIT');
   } catch (error) {
@@ -129,8 +125,8 @@ const newestFirst = (a: Row, b: Row): number => {
  * several gateway processes wrote their blocks in.
  */
 export function workspaceLogRows(stmt: (sql: string) => StatementSync, query: RequestLogQuery & { readonly workspace: string }): { rows: Row[]; count: number } {
-  const { where, params } = recordFilter({ ...query, workspace: undefined }, () => '?');
-  const rowFilter = where === '' ? '' : ` AND ${where.slice('WHERE '.length)}`;
+  const { clauses, params } = recordFilter({ ...query, workspace: undefined }, () => '?');
+  const rowFilter = clauses.map((clause) => ` AND ${clause}`).join('');
   let blockFilter = 'b.workspace = ?';
   const blockParams: string[] = [query.workspace];
   if (query.from) {
