@@ -203,11 +203,12 @@ export function formatRatios(ratios: Record<string, Ratio>): string {
   return lines.join('\n');
 }
 
-/** One line per goal; a goal met on a paired ratio shows the sequential one beside it. */
+/** One line per goal; a goal met on a paired ratio shows the sequential one beside it, and a goal with a floor that floor's ratio. */
 export function formatGoals(goals: readonly GoalOutcome[]): string {
   return goals.map((goal) => {
     const verdict = goal.met === null ? 'not measured' : goal.met ? 'met' : 'NOT MET';
     const source = goal.note !== undefined ? `  ${goal.note}; sequential ${fixed(goal.sequentialValue, 2)}` : goal.source === 'paired' ? `  paired; sequential ${fixed(goal.sequentialValue, 2)}` : '';
-    return `  ${goal.name.padEnd(60)} ${goal.target.padEnd(8)} ${fixed(goal.value, 2).padStart(6)}  ${verdict.padEnd(12)}${source}`.trimEnd();
+    const floor = goal.floor === undefined ? '' : `${source === '' ? '  ' : '; '}${goal.floor.label} ${fixed(goal.floor.value, 2)}`;
+    return `  ${goal.name.padEnd(60)} ${goal.target.padEnd(8)} ${fixed(goal.value, 2).padStart(6)}  ${verdict.padEnd(12)}${source}${floor}`.trimEnd();
   }).join('\n');
 }

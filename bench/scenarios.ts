@@ -1,5 +1,7 @@
 // What a scenario is, and the reference scenarios measured in every run beside Atrium's.
 
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postBodyBytes } from './body.ts';
 import { proxyConfig, startNginx } from './nginx.ts';
@@ -61,7 +63,7 @@ export interface Target {
 export interface Scenario {
   name: string;
   description: string;
-  /** `reference`: in `scenarios`; `variant`: a reference for the 64 KB and 4 KB scenarios. */
+  /** `reference`: in `scenarios`; `variant`: a reference for the 64 KB and 4 KB scenarios, or the lean gateway's pair. */
   kind: 'reference' | 'variant' | 'atrium';
   node: boolean;
   /**
@@ -166,6 +168,59 @@ function bareUndiciProxy(shape: Shape): Scenario {
   };
 }
 
+/**
+ * The targets of the lean gateway with `apis` APIs: `/chain-00001/hello` and on, each with a key
+ * made from its number, so that the smaller set is the start of the larger one and the first
+ * target is the same request on either (the pair's calibration).
+ */
+export function leanTargets(apis: number): { path: string; key: string }[] {
+  return Array.from({ length: apis }, (_, i) => ({
+    path: `/chain-${String(i + 1).padStart(5, '0')}/hello`,
+    key: createHash('sha256').update(`lean-gateway:${i + 1}`).digest('hex').slice(0, 32),
+  }));
+}
+
+/**
+ * bench/references/lean-gateway.ts serving `apis` APIs with the full chain's per-API work and
+ * nothing else, loaded like `atrium-full-chain` (a random API and its key per request): the
+ * pair of its two sizes shows what reading 10,000 APIs' memory in turn costs on this machine
+ * whatever the gateway, beside the same pair of Atrium's.
+ */
+function leanGateway(apis: number): Scenario {
+  const name = apis === 10 ? 'lean-gateway' : `lean-gateway-${apis / 1000}k`;
+  return {
+    name,
+    description: `the full chain's per-API work alone (route, key, counters, metrics, log record), ${apis.toLocaleString('en-US')} APIs`,
+    kind: 'variant',
+    node: true,
+    async start(context) {
+      const targets = leanTargets(apis);
+      const targetsFile = join(context.dir, `${name}.targets`);
+      writeFileSync(targetsFile, targets.map((t) => `${t.path}\t${t.key}\n`).join(''));
+      const keyHeader = 'Ocp-Apim-Subscription-Key';
+      const upstream = `http://127.0.0.1:${context.backendPort}`;
+      const target = async (): Promise<Target> => {
+        const { process, port } = await startNodeReference(context, 'lean-gateway', { BENCH_UPSTREAM: upstream, BENCH_TARGETS: targetsFile });
+        return {
+          url: `http://127.0.0.1:${port}`,
+          load: { method: 'GET', path: '/', targetsFile, keyHeader },
+          process,
+          node: true,
+          ownCore: true,
+          fresh: true,
+          calibration: { method: 'GET', path: targets[0].path, headers: { [keyHeader]: targets[0].key } },
+          restart: async () => {
+            await process.stop();
+            return target();
+          },
+          stop: () => process.stop(),
+        };
+      };
+      return target();
+    },
+  };
+}
+
 export const referenceScenarios: readonly Scenario[] = [
   direct(),
   nginxProxy('hello'),
@@ -179,4 +234,6 @@ export const variantScenarios: readonly Scenario[] = [
   bareUndiciProxy('64k'),
   nginxProxy('post-4k'),
   bareUndiciProxy('post-4k'),
+  leanGateway(10),
+  leanGateway(10_000),
 ];

@@ -373,6 +373,31 @@ test('a goal with a paired measurement is evaluated on it, the sequential ratio 
   assert.match(formatGoals([ten, open]), /1\.05  met\s+paired; sequential 1\.25\n.*1\.20  NOT MET$/);
 });
 
+test('the 10,000-API goal reports the lean gateway ratio beside its own: paired when measured so, else sequential', () => {
+  const goal = ratioGoals.find((g) => g.name === 'full chain throughput at 10,000 APIs vs 10')!;
+  const sequential = computeRatios(new Map([
+    ['atrium-full-chain', { rps: 10000, cpuUsPerReq: 100 }],
+    ['atrium-full-chain-10k', { rps: 8500, cpuUsPerReq: 118 }],
+    ['lean-gateway', { rps: 20000, cpuUsPerReq: 50 }],
+    ['lean-gateway-10k', { rps: 19000, cpuUsPerReq: 52 }],
+  ]));
+  const leanPaired = pairReport('lean-gateway-10k', 'lean-gateway', [pairRound('reference', side(18800, 53), side(20000, 50))]);
+  const [withPair] = evaluateGoals(sequential, { 'lean-gateway-10k vs lean-gateway': leanPaired }, [goal]);
+  assert.deepEqual(withPair.floor, { label: 'lean gateway', value: 0.94 });
+  assert.equal(withPair.value, 0.85);
+  assert.equal(withPair.met, false);
+  assert.match(formatGoals([withPair]), /0\.85  NOT MET\s+lean gateway 0\.94$/);
+  const [sequentialOnly] = evaluateGoals(sequential, {}, [goal]);
+  assert.deepEqual(sequentialOnly.floor, { label: 'lean gateway', value: 0.95 });
+  // A lean pair that does not count falls back to its sequential ratio; a goal without a floor prints none.
+  const [unsteady] = evaluateGoals(sequential, { 'lean-gateway-10k vs lean-gateway': leanPaired }, [goal], { 'lean-gateway-10k vs lean-gateway': 'pair not counted' });
+  assert.equal(unsteady.floor?.value, 0.95);
+  const [unmeasured] = evaluateGoals({}, {}, [goal]);
+  assert.match(formatGoals([unmeasured]), /not measured\s+lean gateway –$/);
+  const redis = ratioGoals.find((g) => g.name === 'Redis-backed counters throughput vs in-memory')!;
+  assert.equal(evaluateGoals(sequential, {}, [redis])[0].floor, undefined);
+});
+
 test('ratiosAndGoals: a pair that failed or was not available leaves its goal on the sequential ratio', () => {
   const outcome = (rps: number): Outcome => ({
     status: 'measured', node: true, ownCore: true, stalledRuns: 0, apis: 15, heap: null,
@@ -402,16 +427,22 @@ test('pairs run only when both their scenarios are selected', () => {
   assert.equal(selectPairs(pairedRatioPairs, () => true).length, pairedRatioPairs.length);
 });
 
-test('every goal between two Atrium scenarios is measured in pairs, and only those; the pairs across deployments first', () => {
+test('every goal between two Atrium scenarios is measured in pairs, then the floors beside goals, and only those; the pairs across deployments first', () => {
   const deploymentOf = new Map(atriumScenarioSpecs.map((s) => [s.name, s.deployment]));
   const betweenAtrium = ratioGoals
     .map((g) => g.ratio.split(' vs '))
     .filter(([subject, reference]) => deploymentOf.has(subject) && deploymentOf.has(reference))
     .map(([subject, reference]) => `${subject} vs ${reference}`);
   assert.deepEqual(betweenAtrium.length, 4);
-  assert.deepEqual(new Set(pairedRatioPairs.map(([subject, reference]) => `${subject} vs ${reference}`)), new Set(betweenAtrium));
-  const across = pairedRatioPairs.map(([subject, reference]) => deploymentOf.get(subject) !== deploymentOf.get(reference));
+  const floors = ratioGoals.flatMap((g) => (g.floor === undefined ? [] : [g.floor.ratio]));
+  assert.deepEqual(floors, ['lean-gateway-10k vs lean-gateway']);
+  const pairs = pairedRatioPairs.map(([subject, reference]) => `${subject} vs ${reference}`);
+  assert.deepEqual(new Set(pairs), new Set([...betweenAtrium, ...floors]));
+  assert.deepEqual(pairs.slice(-floors.length), floors);
+  const across = pairedRatioPairs.slice(0, betweenAtrium.length).map(([subject, reference]) => deploymentOf.get(subject) !== deploymentOf.get(reference));
   assert.deepEqual(across, [true, true, false, false]);
+  // The floor's two sides are scenarios the harness knows, reported under `variants`.
+  for (const name of floors[0].split(' vs ')) assert.equal(variantScenarios.find((s) => s.name === name)?.kind, 'variant');
 });
 
 test('ratiosAndGoals: a pair whose gateway ran far slower than in its scenarios does not count for its goal', () => {
