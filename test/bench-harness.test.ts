@@ -17,7 +17,7 @@ import type { RoundFigures } from '../bench/pairs.ts';
 import { formatGoals, formatTable, ratiosAndGoals, scenarioReport } from '../bench/report.ts';
 import { formatReload, reloadGoals } from '../bench/reload.ts';
 import type { ReloadReport } from '../bench/reload.ts';
-import { referenceScenarios, variantScenarios } from '../bench/scenarios.ts';
+import { leanTargets, referenceScenarios, variantScenarios } from '../bench/scenarios.ts';
 import { restoreSeeded, saveSeeded, seedCacheKey, sourceHash } from '../bench/seed-cache.ts';
 import { computeRatio, computeRatios, evaluateGoals, evaluateHeapGoals, goals as ratioGoals, heapPerThousandApis, pairedRatioPairs, summarize } from '../bench/stats.ts';
 import { aptInstallLine, checkTools } from '../bench/tools.ts';
@@ -396,6 +396,16 @@ test('the 10,000-API goal reports the lean gateway ratio beside its own: paired 
   assert.match(formatGoals([unmeasured]), /not measured\s+lean gateway –$/);
   const redis = ratioGoals.find((g) => g.name === 'Redis-backed counters throughput vs in-memory')!;
   assert.equal(evaluateGoals(sequential, {}, [redis])[0].floor, undefined);
+});
+
+test('the lean gateway targets: the 10-API set is the start of the 10,000-API one, with distinct keys, so their first target calibrates the pair', () => {
+  const small = leanTargets(10);
+  const large = leanTargets(10_000);
+  assert.deepEqual(large.slice(0, 10), small);
+  assert.equal(large[9999].path, '/chain-10000/hello');
+  assert.ok(large.every((t) => /^[0-9a-f]{32}$/.test(t.key)));
+  assert.equal(new Set(large.map((t) => t.key)).size, 10_000);
+  assert.equal(new Set(large.map((t) => t.path.split('/')[1])).size, 10_000);
 });
 
 test('ratiosAndGoals: a pair that failed or was not available leaves its goal on the sequential ratio', () => {
