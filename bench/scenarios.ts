@@ -1,8 +1,8 @@
 // What a scenario is, and the reference scenarios measured in every run beside Atrium's.
 
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchKey } from './atrium.ts';
 import { postBodyBytes } from './body.ts';
 import { proxyConfig, startNginx } from './nginx.ts';
 import { freePort, startChild, waitForPort } from './processes.ts';
@@ -176,7 +176,7 @@ function bareUndiciProxy(shape: Shape): Scenario {
 export function leanTargets(apis: number): { path: string; key: string }[] {
   return Array.from({ length: apis }, (_, i) => ({
     path: `/chain-${String(i + 1).padStart(5, '0')}/hello`,
-    key: createHash('sha256').update(`lean-gateway:${i + 1}`).digest('hex').slice(0, 32),
+    key: benchKey(String(i + 1), 'lean-gateway'),
   }));
 }
 
